@@ -1,0 +1,184 @@
+import { codeBodyState, sagaCompensated, sagaCompleted } from './command-machine.js';
+import { type CommandState, outcomeOf } from './command-state.js';
+import type {
+  CodeCommandType,
+  CommandType,
+  SagaCommandType,
+  SagaStepInfo,
+  StepContext,
+} from './command-type.js';
+import { CoordinatorError, type ErrorData, toErrorData } from './errors.js';
+import type { LogRecord } from './records.js';
+
+type Draft<R> = R extends LogRecord ? Omit<R, 'v' | 'id' | 'at'> : never;
+/** A record as the runner asks for it; the driver stamps version, id and time. */
+export type RecordDraft = Draft<LogRecord>;
+
+/** How a run ended: the Command finished, or waits for a retry. */
+export type RunEnd = 'done' | 'delayed' | 'blocked';
+
+/** Appends a record for the Command: resolves once it is durable and applied to its state. */
+export type AppendRecord = (command: CommandState, draft: RecordDraft) => Promise<void>;
+
+function idempotencyKey(commandId: string, step: string): string {
+  return `${commandId}:${step}`;
+}
+
+/** A step failure becomes a wait record when it is CmdDelayed or CmdBlocked. */
+function waitKind(error: ErrorData): 'delayed' | 'blocked' | undefined {
+  if (error.code === 'DELAYED') return 'delayed';
+  if (error.code === 'BLOCKED') return 'blocked';
+  return undefined;
+}
+
+/**
+ * Runs a Command from where its records left it until it is done or waits. Recorded steps are
+ * never run again; each new Outcome is durable before the next step starts.
+ */
+export function runCommand<Rcv>(
+  command: CommandState,
+  commandType: CommandType<Rcv>,
+  receiver: Rcv,
+  append: AppendRecord,
+): Promise<RunEnd> {
+  return commandType.kind === 'code'
+    ? runCode(command, commandType, receiver, append)
+    : runSaga(command, commandType, receiver, append);
+}
+
+async function runCode<Rcv>(
+  command: CommandState,
+  commandType: CodeCommandType<Rcv>,
+  receiver: Rcv,
+  append: AppendRecord,
+): Promise<RunEnd> {
+  const ran = new Set<string>();
+  let current = codeBodyState;
+  let logFailure: unknown;
+  const ctx: StepContext = {
+    commandId: command.id,
+    attempt: command.attempts,
+    step: async (service, name, fn) => {
+      const recorded = outcomeOf(command, name);
+      if (recorded) return recorded.outcome as never;
+      if (ran.has(name)) {
+        throw new CoordinatorError(
+          'INVALID_DEFINITION',
+          `Command type ${command.type} runs step ${name} twice in one execution; give each step its own name`,
+        );
+      }
+      ran.add(name);
+      current = name;
+      const outcome = await fn({
+        commandId: command.id,
+        step: name,
+        idempotencyKey: idempotencyKey(command.id, name),
+        attempt: command.attempts,
+      });
+      try {
+        await append(command, { kind: 'outcome', step: name, service, outcome: outcome ?? null });
+      } catch (error) {
+        logFailure = error;
+        throw error;
+      }
+      current = codeBodyState;
+      return outcome;
+    },
+  };
+  let result: unknown;
+  try {
+    result = await commandType.exec(ctx, command.payload, receiver);
+  } catch (thrown) {
+    if (logFailure !== undefined) throw logFailure;
+    const error = toErrorData(thrown);
+    const kind = waitKind(error);
+    if (kind) {
+      await append(command, { kind, step: current, error });
+      return kind;
+    }
+    await append(command, { kind: 'done', error });
+    return 'done';
+  }
+  if (logFailure !== undefined) throw logFailure;
+  await append(command, { kind: 'done', result: result ?? null });
+  return 'done';
+}
+
+function outcomesByStep(command: CommandState): Record<string, unknown> {
+  const byStep: Record<string, unknown> = {};
+  for (const o of command.outcomes) byStep[o.step] = o.outcome;
+  return byStep;
+}
+
+/** The error a compensated saga ends with: the step's failure, or COMPENSATION_FAILED. */
+function compensatedError(command: CommandState): ErrorData {
+  const [failed, ...compensations] = command.failures;
+  const cause = failed ? `step ${failed.step} failed: ${failed.error.message}` : 'a step failed';
+  if (compensations.length > 0) {
+    const which = compensations.map((f) => `${f.step} (${f.error.message})`).join(', ');
+    return {
+      code: 'COMPENSATION_FAILED',
+      message: `Saga ${command.type} ${cause}; compensations failed: ${which}`,
+    };
+  }
+  return {
+    code: failed?.error.code ?? 'STEP_FAILED',
+    message: `Saga ${command.type} ${cause}; completed steps were compensated`,
+  };
+}
+
+async function runSaga<Rcv>(
+  command: CommandState,
+  commandType: SagaCommandType<Rcv>,
+  receiver: Rcv,
+  append: AppendRecord,
+): Promise<RunEnd> {
+  for (;;) {
+    const position = command.node.position;
+    if (position === sagaCompleted) {
+      const result = commandType.result(outcomesByStep(command), command.payload);
+      await append(command, { kind: 'done', result: result ?? null });
+      return 'done';
+    }
+    if (position === sagaCompensated) {
+      await append(command, { kind: 'done', error: compensatedError(command) });
+      return 'done';
+    }
+    const action = commandType.actions.get(position);
+    if (!action) throw new Error(`Saga ${command.type} has no step for state ${position}`);
+    const { step, compensation } = action;
+    const outcomes = outcomesByStep(command);
+    const info: SagaStepInfo = {
+      commandId: command.id,
+      step: position,
+      idempotencyKey: idempotencyKey(command.id, position),
+      attempt: command.attempts,
+      outcomes,
+    };
+    let outcome: unknown;
+    try {
+      outcome =
+        compensation && step.compensate
+          ? await step.compensate(receiver, command.payload, {
+              ...info,
+              outcome: outcomes[step.name],
+            })
+          : await step.run(receiver, command.payload, info);
+    } catch (thrown) {
+      const error = toErrorData(thrown);
+      const kind = waitKind(error);
+      if (kind) {
+        await append(command, { kind, step: position, error });
+        return kind;
+      }
+      await append(command, { kind: 'failed', step: position, error });
+      continue;
+    }
+    await append(command, {
+      kind: 'outcome',
+      step: position,
+      service: step.service,
+      outcome: outcome ?? null,
+    });
+  }
+}

@@ -1,0 +1,185 @@
+import { codeBodyState, type MachineEvent } from './command-machine.js';
+import type { CommandType } from './command-type.js';
+import { CoordinatorError, type ErrorData } from './errors.js';
+import type { MachineNode } from './machine-stepper.js';
+import type {
+  CommandSnapshotData,
+  FailedStep,
+  LogRecord,
+  RecordKind,
+  StepOutcome,
+} from './records.js';
+
+/**
+ * One Command as its records leave it: the compact form a node keeps for every unfinished
+ * Command (a parked Command costs this object, not a live actor).
+ */
+export interface CommandState {
+  readonly id: string;
+  readonly type: string;
+  readonly payload: unknown;
+  node: MachineNode;
+  /** Executions so far: 1 once started, +1 per retry. */
+  attempts: number;
+  /** Outcomes in the order they were recorded (compensations included). */
+  outcomes: StepOutcome[];
+  /** Saga steps and compensations that failed terminally. */
+  failures: FailedStep[];
+  /** Why the Command last went to delayed or blocked. */
+  lastError: ErrorData | undefined;
+  result: unknown;
+  error: ErrorData | undefined;
+  /** The first log position replay needs to rebuild this Command. */
+  firstPosition: number;
+  /** The position of its latest record. */
+  lastPosition: number;
+  readonly acceptedAt: number;
+  updatedAt: number;
+}
+
+const eventOf: { readonly [K in RecordKind]: MachineEvent | undefined } = {
+  accepted: undefined,
+  snapshot: undefined,
+  started: 'START',
+  outcome: 'OUTCOME',
+  failed: 'FAILED',
+  delayed: 'DELAYED',
+  blocked: 'BLOCKED',
+  retried: 'RETRY',
+  done: 'DONE',
+};
+
+function invalid(message: string): CoordinatorError {
+  return new CoordinatorError('INVALID_RECORD', message);
+}
+
+/** A new Command in `pending`, from its accepted record. */
+export function acceptCommand(
+  commandType: CommandType<never>,
+  record: { id: string; payload: unknown; at: number },
+  position: number,
+): CommandState {
+  return {
+    id: record.id,
+    type: commandType.type,
+    payload: record.payload,
+    node: commandType.stepper.initial,
+    attempts: 0,
+    outcomes: [],
+    failures: [],
+    lastError: undefined,
+    result: undefined,
+    error: undefined,
+    firstPosition: position,
+    lastPosition: position,
+    acceptedAt: record.at,
+    updatedAt: record.at,
+  };
+}
+
+/** Rebuilds a Command from a snapshot record. */
+export function restoreCommand(
+  commandType: CommandType<never>,
+  id: string,
+  data: CommandSnapshotData,
+  position: number,
+  at: number,
+): CommandState {
+  const node = commandType.stepper.find(data.state, data.history);
+  if (!node) {
+    throw invalid(
+      `Snapshot of ${id} names state ${data.state} (history ${data.history || 'none'}), which Command type ${data.type} does not have`,
+    );
+  }
+  return {
+    id,
+    type: data.type,
+    payload: data.payload,
+    node,
+    attempts: data.attempts,
+    outcomes: [...data.outcomes],
+    failures: [...data.failures],
+    lastError: undefined,
+    result: undefined,
+    error: undefined,
+    firstPosition: position,
+    lastPosition: position,
+    acceptedAt: at,
+    updatedAt: at,
+  };
+}
+
+/** The snapshot record's content for an unfinished Command. */
+export function snapshotOf(command: CommandState): CommandSnapshotData {
+  return {
+    type: command.type,
+    payload: command.payload,
+    state: command.node.key,
+    history: command.node.history,
+    attempts: command.attempts,
+    outcomes: command.outcomes,
+    failures: command.failures,
+  };
+}
+
+/** The recorded Outcome of `step`, if any. */
+export function outcomeOf(command: CommandState, step: string): StepOutcome | undefined {
+  for (const o of command.outcomes) if (o.step === step) return o;
+  return undefined;
+}
+
+/**
+ * Applies one record to its Command: the single fold both the live driver and replay use, so that
+ * replaying a log rebuilds exactly what the live run held.
+ * @throws CoordinatorError `INVALID_RECORD` when the record is not a valid next step.
+ */
+export function applyRecord(command: CommandState, record: LogRecord, position: number): void {
+  const event = eventOf[record.kind];
+  const next = event && command.node.next.get(event);
+  if (!next) {
+    throw invalid(
+      `Record ${record.kind} at ${position} is not valid for ${command.id} in state ${command.node.key}`,
+    );
+  }
+  if (
+    (record.kind === 'outcome' || record.kind === 'failed') &&
+    command.node.position !== codeBodyState &&
+    command.node.position !== record.step
+  ) {
+    throw invalid(
+      `Record ${record.kind} at ${position} is for step ${record.step}, but ${command.id} is at ${command.node.position}`,
+    );
+  }
+  switch (record.kind) {
+    case 'started':
+    case 'retried':
+      command.attempts += 1;
+      break;
+    case 'outcome':
+      if (outcomeOf(command, record.step)) {
+        throw invalid(
+          `Step ${record.step} of ${command.id} already has an Outcome (record at ${position})`,
+        );
+      }
+      command.outcomes.push({
+        step: record.step,
+        service: record.service,
+        outcome: record.outcome,
+      });
+      break;
+    case 'failed':
+      command.failures.push({ step: record.step, error: record.error });
+      break;
+    case 'delayed':
+    case 'blocked':
+      command.lastError = record.error;
+      break;
+    case 'done':
+      command.result = record.result;
+      command.error = record.error;
+      break;
+  }
+  command.node = next;
+  command.lastPosition = position;
+  command.updatedAt = record.at;
+}

@@ -1,0 +1,582 @@
+import { admit } from './admission.js';
+import { CheckpointTracker } from './checkpoint-tracker.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { LifecycleState } from './command-machine.js';
+import { type AppendRecord, type RunEnd, runCommand } from './command-runner.js';
+import { acceptCommand, applyRecord, type CommandState, snapshotOf } from './command-state.js';
+import type { CommandType } from './command-type.js';
+import { CoordinatorError, type ErrorData, toErrorData } from './errors.js';
+import type { EventLog } from './event-log.js';
+import type { CoordinatorEvent } from './events.js';
+import { type CoordinatorOptions, resolveOptions } from './options.js';
+import { partitionOf, routingKeyOf } from './partitioner.js';
+import type { IdSource, Random } from './random.js';
+import type { FailedStep, LogRecord, StepOutcome } from './records.js';
+import { type CommandTypes, Replayer } from './replay.js';
+import { retryDelay } from './retry-policy.js';
+import { RetryScheduler } from './retry-scheduler.js';
+import { SuspensionController, type SuspensionState } from './suspension.js';
+
+export interface DriverConfig<Rcv> {
+  readonly log: EventLog;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly ids: IdSource;
+  readonly types: readonly CommandType<Rcv>[];
+  /** The service gateway Command bodies call services through. */
+  readonly receiver: Rcv;
+  readonly options?: Partial<CoordinatorOptions>;
+  readonly onEvent?: (event: CoordinatorEvent) => void;
+}
+
+export interface Submission {
+  readonly type: string;
+  readonly payload: unknown;
+  /** The Command id; a resubmit with the same id answers with the existing Command. */
+  readonly id?: string;
+}
+
+export interface SubmitResult {
+  readonly id: string;
+  readonly state: LifecycleState;
+  /** True when the id was known and nothing new was accepted. */
+  readonly existing: boolean;
+}
+
+/** What a caller sees of one Command. */
+export interface CommandView {
+  readonly id: string;
+  readonly type: string;
+  readonly state: LifecycleState;
+  /** The `executing` sub-state: the step running or to run next. */
+  readonly step: string;
+  readonly partition: number;
+  readonly attempts: number;
+  readonly outcomes: readonly StepOutcome[];
+  readonly failures: readonly FailedStep[];
+  readonly result?: unknown;
+  readonly error?: ErrorData;
+  readonly lastError?: ErrorData;
+  readonly nextRetryAt?: number;
+  readonly acceptedAt: number;
+  readonly updatedAt: number;
+}
+
+export interface CommandFilter {
+  readonly state?: LifecycleState;
+  readonly type?: string;
+  /** @default 100 */
+  readonly limit?: number;
+}
+
+export interface DriverStatus {
+  readonly ready: boolean;
+  readonly suspension: SuspensionState;
+  readonly inFlight: number;
+  readonly waiting: number;
+  readonly maxCmds: number;
+  readonly partitions: readonly { partition: number; checkpoint: number; end: number }[];
+}
+
+interface PartitionState {
+  readonly tracker: CheckpointTracker;
+  committed: number;
+}
+
+/**
+ * Runs Commands against the ports: admission, execution, retries, suspension, completion and
+ * checkpoints. The node runs this same code on the file log or Kafka; tests run it on the
+ * in-memory fakes and a simulated clock.
+ *
+ * @example
+ * const driver = new Driver({ log, clock, random, ids, types: [orderSaga], receiver });
+ * await driver.recover();
+ * const { id } = await driver.submit({ type: 'order', payload: { sku: 'A1', qty: 2 } });
+ * const done = await driver.whenDone(id);
+ */
+export class Driver<Rcv> {
+  readonly options: CoordinatorOptions;
+  readonly #log: EventLog;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #ids: IdSource;
+  readonly #receiver: Rcv;
+  readonly #onEvent: (event: CoordinatorEvent) => void;
+  readonly #types: Map<string, CommandType<Rcv>>;
+  readonly #partitionOfType = new Map<string, number>();
+  readonly #partitions = new Map<number, PartitionState>();
+  /** Unfinished Commands. */
+  readonly #commands = new Map<string, CommandState>();
+  /** Finished Commands, oldest first, up to `doneRetention`. */
+  readonly #done = new Map<string, CommandState>();
+  /** Commands whose accepted record is being appended. */
+  readonly #accepting = new Map<string, Promise<void>>();
+  /** Commands delayed or blocked, or retrying without success yet. */
+  readonly #waiting = new Set<string>();
+  readonly #runs = new Map<string, Promise<void>>();
+  readonly #waiters = new Map<string, ((view: CommandView) => void)[]>();
+  readonly #suspension = new SuspensionController();
+  readonly #scheduler: RetryScheduler;
+  #checkpointTimer: TimerHandle | undefined;
+  #checkpointing: Promise<void> | undefined;
+  #ready = false;
+  #closed = false;
+
+  constructor(config: DriverConfig<Rcv>) {
+    this.options = resolveOptions(config.options);
+    this.#log = config.log;
+    this.#clock = config.clock;
+    this.#random = config.random;
+    this.#ids = config.ids;
+    this.#receiver = config.receiver;
+    this.#onEvent = config.onEvent ?? (() => {});
+    this.#types = new Map();
+    for (const commandType of config.types) {
+      if (this.#types.has(commandType.type)) {
+        throw new CoordinatorError(
+          'INVALID_DEFINITION',
+          `Command type ${commandType.type} is defined twice`,
+        );
+      }
+      this.#types.set(commandType.type, commandType);
+      const key = routingKeyOf(commandType.services);
+      this.#partitionOfType.set(commandType.type, partitionOf(key, this.options.partitions));
+    }
+    this.#scheduler = new RetryScheduler(this.#clock, (id) => this.#retry(id));
+  }
+
+  /** True once recovery finished: the node takes new Commands. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /**
+   * Replays the given partitions from their checkpoints (default: all), rebuilds every unfinished
+   * Command and schedules it to resume after the slow interval; then the driver takes new work.
+   */
+  async recover(partitions?: readonly number[]): Promise<void> {
+    const owned = partitions ?? Array.from({ length: this.options.partitions }, (_, i) => i);
+    for (const partition of owned) await this.#recoverPartition(partition);
+    this.#ready = true;
+  }
+
+  async #recoverPartition(partition: number): Promise<void> {
+    const checkpoint = await this.#log.loadCheckpoint(partition);
+    const tracker = new CheckpointTracker(checkpoint);
+    this.#partitions.set(partition, { tracker, committed: checkpoint });
+    const replayer = new Replayer(this.#types as CommandTypes);
+    for await (const batch of this.#log.read(partition, checkpoint)) {
+      for (const logged of batch) {
+        replayer.apply(logged);
+        tracker.observe(logged.position);
+      }
+      this.#emit({ type: 'recovery.progress', partition, records: replayer.records });
+    }
+    let resumed = 0;
+    for (const command of replayer.commands.values()) {
+      if (command.node.state === 'done') {
+        this.#retain(command);
+        continue;
+      }
+      tracker.need(command.id, command.firstPosition);
+      this.#commands.set(command.id, command);
+      this.#scheduler.schedule(command.id, this.#delay('slow'));
+      resumed += 1;
+    }
+    this.#emit({
+      type: 'recovery.done',
+      partition,
+      records: replayer.records,
+      resumed,
+      checkpoint,
+    });
+  }
+
+  /**
+   * Accepts a Command: durable in the log before this resolves, then run.
+   * @throws CoordinatorError `UNKNOWN_COMMAND`, `INVALID_PAYLOAD`, `NOT_READY`, `SUSPENDED`,
+   * `OVERLOADED`, `NOT_OWNER` or `CLOSED`; nothing is written then.
+   */
+  async submit(submission: Submission): Promise<SubmitResult> {
+    if (this.#closed)
+      throw new CoordinatorError('CLOSED', 'The node is shutting down; retry on another node');
+    const commandType = this.#types.get(submission.type);
+    if (!commandType) {
+      const known = [...this.#types.keys()].join(', ');
+      throw new CoordinatorError(
+        'UNKNOWN_COMMAND',
+        `Unknown Command type ${JSON.stringify(submission.type)}; this node runs: ${known}`,
+      );
+    }
+    if (submission.id !== undefined) {
+      const existing = await this.#existing(submission.id);
+      if (existing) return existing;
+    }
+    let payload: unknown;
+    try {
+      payload = commandType.validate(submission.payload);
+    } catch (error) {
+      throw new CoordinatorError(
+        'INVALID_PAYLOAD',
+        `Payload for ${commandType.type} is invalid: ${toErrorData(error).message}`,
+        { cause: error },
+      );
+    }
+    const verdict = admit({
+      inFlight: this.#commands.size,
+      maxCmds: this.options.maxCmds,
+      suspended: this.#suspension.suspended,
+      recovering: !this.#ready,
+    });
+    if (!verdict.admitted) throw new CoordinatorError(verdict.code, verdict.message);
+    const partition = this.#partitionOfType.get(commandType.type) as number;
+    if (!this.#partitions.has(partition)) {
+      throw new CoordinatorError(
+        'NOT_OWNER',
+        `This node does not own partition ${partition}; send the Command to its owner`,
+      );
+    }
+    const id = submission.id ?? this.#ids.next();
+    const at = this.#clock.now();
+    const accepted = { v: 1, kind: 'accepted', id, at, type: commandType.type, payload } as const;
+    const command = acceptCommand(commandType as CommandType<never>, accepted, -1);
+    this.#commands.set(id, command);
+    const durable = this.#acceptDurably(command, accepted, partition);
+    this.#accepting.set(id, durable);
+    try {
+      await durable;
+    } finally {
+      this.#accepting.delete(id);
+    }
+    this.#emit({ type: 'command.accepted', id, commandType: commandType.type, partition });
+    this.#start(command);
+    return { id, state: command.node.state, existing: false };
+  }
+
+  async #acceptDurably(
+    command: CommandState,
+    accepted: LogRecord,
+    partition: number,
+  ): Promise<void> {
+    const started: LogRecord = { v: 1, kind: 'started', id: command.id, at: accepted.at };
+    let positions: readonly number[];
+    try {
+      positions = await this.#log.append(partition, [accepted, started]);
+    } catch (error) {
+      this.#commands.delete(command.id);
+      throw error;
+    }
+    const [first = 0, second = first + 1] = positions;
+    command.firstPosition = first;
+    const tracker = this.#partition(partition).tracker;
+    tracker.need(command.id, first);
+    this.#applied(command, started, second, tracker);
+  }
+
+  async #existing(id: string): Promise<SubmitResult | undefined> {
+    const accepting = this.#accepting.get(id);
+    if (accepting !== undefined) await accepting.catch(() => undefined);
+    const command = this.#commands.get(id) ?? this.#done.get(id);
+    return command && { id, state: command.node.state, existing: true };
+  }
+
+  /** One Command as it stands, or undefined if this node does not know the id. */
+  get(id: string): CommandView | undefined {
+    const command = this.#commands.get(id) ?? this.#done.get(id);
+    return command && this.#view(command);
+  }
+
+  /** Commands, unfinished ones first, filtered by state and type. */
+  list(filter: CommandFilter = {}): CommandView[] {
+    const limit = filter.limit ?? 100;
+    const views: CommandView[] = [];
+    for (const source of [this.#commands, this.#done]) {
+      for (const command of source.values()) {
+        if (views.length >= limit) return views;
+        if (filter.state && command.node.state !== filter.state) continue;
+        if (filter.type && command.type !== filter.type) continue;
+        views.push(this.#view(command));
+      }
+    }
+    return views;
+  }
+
+  /** Resolves with the Command once it is done. @throws `UNKNOWN_COMMAND` for an unknown id. */
+  whenDone(id: string): Promise<CommandView> {
+    const done = this.#done.get(id);
+    if (done) return Promise.resolve(this.#view(done));
+    if (!this.#commands.has(id)) {
+      return Promise.reject(new CoordinatorError('UNKNOWN_COMMAND', `No Command with id ${id}`));
+    }
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(id) ?? [];
+      list.push(resolve);
+      this.#waiters.set(id, list);
+    });
+  }
+
+  status(): DriverStatus {
+    return {
+      ready: this.#ready,
+      suspension: this.#suspension.state,
+      inFlight: this.#commands.size,
+      waiting: this.#waiting.size,
+      maxCmds: this.options.maxCmds,
+      partitions: [...this.#partitions].map(([partition, { tracker }]) => ({
+        partition,
+        checkpoint: tracker.checkpoint,
+        end: tracker.end,
+      })),
+    };
+  }
+
+  /** Resolves when no Command body is running (timers may still be armed). */
+  async idle(): Promise<void> {
+    while (this.#runs.size > 0 || this.#checkpointing !== undefined) {
+      await Promise.all([...this.#runs.values(), this.#checkpointing]);
+    }
+  }
+
+  /**
+   * Stops taking Commands and retries, waits for running steps, commits the checkpoints. Waiting
+   * Commands stay in the log and resume on the next start.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#scheduler.clear();
+    if (this.#checkpointTimer !== undefined) this.#clock.clearTimer(this.#checkpointTimer);
+    this.#checkpointTimer = undefined;
+    await this.idle();
+    await this.#commitCheckpoints(false);
+  }
+
+  #partition(partition: number): PartitionState {
+    const state = this.#partitions.get(partition);
+    if (!state)
+      throw new CoordinatorError('NOT_OWNER', `This node does not own partition ${partition}`);
+    return state;
+  }
+
+  #partitionOf(command: CommandState): number {
+    return this.#partitionOfType.get(command.type) as number;
+  }
+
+  #delay(interval: 'slow' | 'fast'): number {
+    const intervalMs =
+      interval === 'fast' ? this.options.fastRetryIntervalMs : this.options.slowRetryIntervalMs;
+    return retryDelay({ intervalMs, jitterMs: this.options.jitterMs }, this.#random.next());
+  }
+
+  #emit(event: CoordinatorEvent): void {
+    this.#onEvent(event);
+  }
+
+  readonly #append: AppendRecord = async (command, draft) => {
+    const record = { ...draft, v: 1, id: command.id, at: this.#clock.now() } as LogRecord;
+    const partition = this.#partitionOf(command);
+    const [position = -1] = await this.#log.append(partition, [record]);
+    this.#applied(command, record, position, this.#partition(partition).tracker);
+  };
+
+  #applied(
+    command: CommandState,
+    record: LogRecord,
+    position: number,
+    tracker: CheckpointTracker,
+  ): void {
+    const from = command.node.state;
+    applyRecord(command, record, position);
+    tracker.observe(position);
+    this.#emit({
+      type: 'command.transition',
+      id: command.id,
+      commandType: command.type,
+      record: record.kind,
+      from,
+      to: command.node.state,
+      position: command.node.position,
+    });
+    if (record.kind === 'outcome' || record.kind === 'failed' || record.kind === 'done') {
+      this.#progressed(command.id);
+    }
+    if (record.kind === 'done') this.#finished(command, tracker);
+    this.#armCheckpoint();
+  }
+
+  /** A Command moved forward: if it was waiting, its retry succeeded. */
+  #progressed(id: string): void {
+    if (!this.#waiting.delete(id)) return;
+    if (this.#suspension.retrySucceeded()) {
+      this.#emit({ type: 'node.suspension', state: this.#suspension.state });
+      this.#scheduler.hurry(this.options.fastRetryIntervalMs + this.options.jitterMs, () =>
+        this.#delay('fast'),
+      );
+    }
+    this.#updateWaiting();
+  }
+
+  #updateWaiting(): void {
+    if (this.#suspension.waiting(this.#waiting.size)) {
+      this.#emit({ type: 'node.suspension', state: this.#suspension.state });
+    }
+  }
+
+  #finished(command: CommandState, tracker: CheckpointTracker): void {
+    tracker.release(command.id);
+    this.#commands.delete(command.id);
+    this.#retain(command);
+    this.#emit({
+      type: 'command.done',
+      id: command.id,
+      commandType: command.type,
+      ...(command.error ? { error: command.error } : {}),
+    });
+    const waiters = this.#waiters.get(command.id);
+    if (waiters) {
+      this.#waiters.delete(command.id);
+      const view = this.#view(command);
+      for (const resolve of waiters) resolve(view);
+    }
+  }
+
+  #retain(command: CommandState): void {
+    if (this.options.doneRetention === 0) return;
+    this.#done.set(command.id, command);
+    if (this.#done.size > this.options.doneRetention) {
+      const oldest = this.#done.keys().next().value;
+      if (oldest !== undefined) this.#done.delete(oldest);
+    }
+  }
+
+  #start(command: CommandState): void {
+    if (this.#runs.has(command.id) || this.#closed) return;
+    const run = this.#execute(command).finally(() => this.#runs.delete(command.id));
+    this.#runs.set(command.id, run);
+  }
+
+  async #execute(command: CommandState): Promise<void> {
+    const commandType = this.#types.get(command.type) as CommandType<Rcv>;
+    let end: RunEnd;
+    try {
+      end = await runCommand(command, commandType, this.#receiver, this.#append);
+    } catch (error) {
+      // The log refused an append (fenced, disk failure) or a body broke its contract: the
+      // Command stays as its durable records left it and resumes on the next start.
+      this.#emit({
+        type: 'command.stalled',
+        id: command.id,
+        error: toErrorData(error, 'LOG_CORRUPT'),
+      });
+      return;
+    }
+    if (end === 'done') return;
+    if (end === 'blocked' && this.#suspension.state !== 'suspended-slow') {
+      this.#suspension.blocked();
+      this.#emit({ type: 'node.suspension', state: this.#suspension.state });
+    }
+    this.#waiting.add(command.id);
+    if (!this.#closed) this.#scheduler.schedule(command.id, this.#delay(this.#suspension.interval));
+  }
+
+  /** A retry timer fired (or a recovered Command's resume time came). */
+  #retry(id: string): void {
+    const command = this.#commands.get(id);
+    if (!command || this.#closed || this.#runs.has(id)) return;
+    const resume = async () => {
+      const state = command.node.state;
+      if (state === 'pending') await this.#append(command, { kind: 'started' });
+      else if (state === 'delayed' || state === 'blocked')
+        await this.#append(command, { kind: 'retried' });
+    };
+    const run = resume()
+      .then(
+        () => this.#execute(command),
+        (error: unknown) =>
+          this.#emit({ type: 'command.stalled', id, error: toErrorData(error, 'LOG_CORRUPT') }),
+      )
+      .finally(() => this.#runs.delete(id));
+    this.#runs.set(id, run);
+  }
+
+  #armCheckpoint(): void {
+    if (this.#checkpointTimer !== undefined || this.#closed) return;
+    this.#checkpointTimer = this.#clock.setTimer(() => {
+      this.#checkpointTimer = undefined;
+      this.#checkpointing = this.#commitCheckpoints(true).finally(() => {
+        this.#checkpointing = undefined;
+      });
+    }, this.options.checkpointIntervalMs);
+  }
+
+  /**
+   * Commits every partition's advanced checkpoint; first, when `carry` is set, writes snapshot
+   * records for parked Commands that hold the checkpoint more than `snapshotAfterRecords` back.
+   */
+  async #commitCheckpoints(carry: boolean): Promise<void> {
+    for (const [partition, state] of this.#partitions) {
+      const { tracker } = state;
+      if (carry && tracker.end - tracker.checkpoint > this.options.snapshotAfterRecords) {
+        await this.#carryForward(partition, tracker);
+      }
+      const checkpoint = tracker.checkpoint;
+      if (checkpoint <= state.committed) continue;
+      try {
+        await this.#log.commitCheckpoint(partition, checkpoint);
+      } catch (error) {
+        this.#emit({ type: 'command.stalled', id: '', error: toErrorData(error, 'LOG_CORRUPT') });
+        continue;
+      }
+      state.committed = checkpoint;
+      this.#emit({ type: 'checkpoint.committed', partition, position: checkpoint });
+    }
+  }
+
+  async #carryForward(partition: number, tracker: CheckpointTracker): Promise<void> {
+    const horizon = tracker.end - this.options.snapshotAfterRecords;
+    const records: LogRecord[] = [];
+    const commands: CommandState[] = [];
+    for (const id of tracker.pinning(horizon)) {
+      const command = this.#commands.get(id);
+      // A running Command may be appending; it is carried on a later round.
+      if (!command || this.#runs.has(id)) continue;
+      commands.push(command);
+      records.push({
+        v: 1,
+        kind: 'snapshot',
+        id,
+        at: this.#clock.now(),
+        command: snapshotOf(command),
+      });
+    }
+    if (records.length === 0) return;
+    const positions = await this.#log.append(partition, records);
+    commands.forEach((command, i) => {
+      const position = positions[i] as number;
+      command.firstPosition = position;
+      command.lastPosition = position;
+      tracker.need(command.id, position);
+    });
+  }
+
+  #view(command: CommandState): CommandView {
+    const nextRetryAt = this.#scheduler.dueAt(command.id);
+    return {
+      id: command.id,
+      type: command.type,
+      state: command.node.state,
+      step: command.node.position,
+      partition: this.#partitionOf(command),
+      attempts: command.attempts,
+      outcomes: command.outcomes,
+      failures: command.failures,
+      ...(command.node.state === 'done' && command.error === undefined
+        ? { result: command.result }
+        : {}),
+      ...(command.error ? { error: command.error } : {}),
+      ...(command.lastError ? { lastError: command.lastError } : {}),
+      ...(nextRetryAt !== undefined ? { nextRetryAt } : {}),
+      acceptedAt: command.acceptedAt,
+      updatedAt: command.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import type { LogRecord } from './records.js';
+
+/** A record with the position the log gave it. Positions grow by one per record in a partition. */
+export interface LoggedRecord {
+  readonly position: number;
+  readonly record: LogRecord;
+}
+
+/**
+ * The durable, ordered, per-partition log: the only state coordinator keeps. Adapters: the file
+ * log and Kafka (in `@coordinator/node`), and `MemoryEventLog` from `@coordinator/core/testing`.
+ */
+export interface EventLog {
+  /** Appends records in order; resolves with their positions once they are durable. */
+  append(partition: number, records: readonly LogRecord[]): Promise<readonly number[]>;
+  /** Every record from `from` (inclusive) to the end as it stands now, in batches. */
+  read(partition: number, from: number): AsyncIterable<readonly LoggedRecord[]>;
+  /** The last committed checkpoint, or 0 when there is none. */
+  loadCheckpoint(partition: number): Promise<number>;
+  /** Durably records that replay may start at `position`. */
+  commitCheckpoint(partition: number, position: number): Promise<void>;
+}

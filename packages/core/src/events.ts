@@ -1,0 +1,46 @@
+import type { LifecycleState } from './command-machine.js';
+import type { ErrorData } from './errors.js';
+import type { RecordKind } from './records.js';
+import type { SuspensionState } from './suspension.js';
+
+/**
+ * What the driver reports, as typed events: the node turns them into log lines and metrics at
+ * the edge.
+ */
+export type CoordinatorEvent =
+  | {
+      readonly type: 'command.accepted';
+      readonly id: string;
+      readonly commandType: string;
+      readonly partition: number;
+    }
+  | {
+      readonly type: 'command.transition';
+      readonly id: string;
+      readonly commandType: string;
+      readonly record: RecordKind;
+      readonly from: LifecycleState;
+      readonly to: LifecycleState;
+      readonly position: string;
+    }
+  | {
+      readonly type: 'command.done';
+      readonly id: string;
+      readonly commandType: string;
+      readonly error?: ErrorData;
+    }
+  | { readonly type: 'command.stalled'; readonly id: string; readonly error: ErrorData }
+  | { readonly type: 'node.suspension'; readonly state: SuspensionState }
+  | { readonly type: 'recovery.progress'; readonly partition: number; readonly records: number }
+  | {
+      readonly type: 'recovery.done';
+      readonly partition: number;
+      readonly records: number;
+      readonly resumed: number;
+      readonly checkpoint: number;
+    }
+  | {
+      readonly type: 'checkpoint.committed';
+      readonly partition: number;
+      readonly position: number;
+    };

@@ -1,0 +1,75 @@
+export { type AdmissionInput, admit } from './admission.js';
+export { CheckpointTracker } from './checkpoint-tracker.js';
+export type { Clock, TimerHandle } from './clock.js';
+export {
+  codeBodyState,
+  compensationState,
+  createCommandMachine,
+  type LifecycleState,
+  lifecycleStates,
+  type MachineEvent,
+  machineEvents,
+  type SagaShape,
+  sagaCompensated,
+  sagaCompleted,
+} from './command-machine.js';
+export type { RecordDraft, RunEnd } from './command-runner.js';
+export { applyRecord, type CommandState, snapshotOf } from './command-state.js';
+export {
+  type CodeCommandDefinition,
+  type CodeCommandType,
+  type CommandType,
+  defineCommand,
+  defineSaga,
+  type SagaCommandType,
+  type SagaDefinition,
+  type SagaStep,
+  type SagaStepInfo,
+  type StepContext,
+  type StepInfo,
+} from './command-type.js';
+export {
+  type CommandFilter,
+  type CommandView,
+  Driver,
+  type DriverConfig,
+  type DriverStatus,
+  type Submission,
+  type SubmitResult,
+} from './driver.js';
+export {
+  CoordinatorError,
+  type ErrorCode,
+  type ErrorData,
+  errorCodes,
+  isErrorCode,
+  toErrorData,
+} from './errors.js';
+export type { EventLog, LoggedRecord } from './event-log.js';
+export type { CoordinatorEvent } from './events.js';
+export { type MachineNode, MachineStepper } from './machine-stepper.js';
+export { type CoordinatorOptions, defaultOptions, resolveOptions } from './options.js';
+export { partitionOf, routingKeyOf } from './partitioner.js';
+export type { IdSource, Random } from './random.js';
+export {
+  type AcceptedRecord,
+  type CommandSnapshotData,
+  type DoneRecord,
+  decodeRecord,
+  type FailedRecord,
+  type FailedStep,
+  type LogRecord,
+  type OutcomeRecord,
+  type RecordKind,
+  type RetriedRecord,
+  recordSchema,
+  recordVersion,
+  type SnapshotRecord,
+  type StartedRecord,
+  type StepOutcome,
+  type WaitRecord,
+} from './records.js';
+export { type CommandTypes, Replayer, replay } from './replay.js';
+export { type RetryTiming, retryDelay } from './retry-policy.js';
+export { RetryScheduler } from './retry-scheduler.js';
+export { SuspensionController, type SuspensionState } from './suspension.js';

@@ -1,0 +1,109 @@
+import {
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  initialTransition,
+  transition,
+} from 'xstate';
+import {
+  type LifecycleState,
+  lifecycleStates,
+  type MachineEvent,
+  machineEvents,
+} from './command-machine.js';
+
+/**
+ * One reachable configuration of a Command machine: its lifecycle state, the `executing`
+ * sub-state (current or remembered by history) and the XState snapshot it stands for.
+ */
+export interface MachineNode {
+  /** `pending`, `executing.charge`, `delayed`... */
+  readonly key: string;
+  readonly state: LifecycleState;
+  /** The `executing` sub-state the Command is in, or will return to on retry. */
+  readonly position: string;
+  /** The sub-state `executing`'s history remembers (what a snapshot record stores beside `key`). */
+  readonly history: string;
+  readonly snapshot: AnyMachineSnapshot;
+  readonly next: ReadonlyMap<MachineEvent, MachineNode>;
+}
+
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [entry] = Object.entries(value as Record<string, unknown>);
+  return entry ? `${entry[0]}.${flatten(entry[1])}` : '';
+}
+
+function historyOf(snapshot: AnyMachineSnapshot): string {
+  for (const nodes of Object.values(snapshot.historyValue ?? {})) {
+    const node = (nodes as readonly { key: string }[])[0];
+    if (node) return node.key;
+  }
+  return '';
+}
+
+/**
+ * Runs a Command machine's transitions. XState computes every transition of the (finite,
+ * context-free) machine once, when the stepper is built; stepping a Command is then a map lookup.
+ * Measured on Node 20: `transition()` costs about 25 µs, a lookup well under 1 µs, which is what
+ * lets a node replay 100,000 Commands in seconds (see docs/architecture.md).
+ */
+export class MachineStepper {
+  readonly machine: AnyStateMachine;
+  readonly initial: MachineNode;
+  readonly #nodes = new Map<string, MachineNode & { next: Map<MachineEvent, MachineNode> }>();
+
+  constructor(machine: AnyStateMachine) {
+    this.machine = machine;
+    const [first] = initialTransition(machine);
+    this.initial = this.#explore(first);
+  }
+
+  /** The node a persisted `(state, history)` pair names, or undefined if the machine has none. */
+  find(state: string, history: string): MachineNode | undefined {
+    return this.#nodes.get(`${state}|${history}`);
+  }
+
+  /** Every reachable node. */
+  nodes(): readonly MachineNode[] {
+    return [...this.#nodes.values()];
+  }
+
+  #explore(start: AnyMachineSnapshot): MachineNode {
+    const intern = (snapshot: AnyMachineSnapshot) => {
+      const key = flatten(snapshot.value);
+      const history = historyOf(snapshot);
+      const id = `${key}|${history}`;
+      const known = this.#nodes.get(id);
+      if (known) return { node: known, fresh: false };
+      const [top = '', sub = ''] = key.split(/\.(.*)/s);
+      const node = {
+        key,
+        state: top as LifecycleState,
+        position: top === 'executing' ? sub : history,
+        history,
+        snapshot,
+        next: new Map<MachineEvent, MachineNode>(),
+      };
+      if (!lifecycleStates.includes(node.state)) {
+        throw new Error(
+          `Machine ${this.machine.id} has a top-level state ${top} outside the lifecycle`,
+        );
+      }
+      this.#nodes.set(id, node);
+      return { node, fresh: true };
+    };
+    const root = intern(start).node;
+    const queue = [root];
+    for (let node = queue.pop(); node; node = queue.pop()) {
+      for (const type of machineEvents) {
+        const from = node.snapshot;
+        if (!from.can({ type })) continue;
+        const [to] = transition(this.machine, from, { type });
+        const { node: target, fresh } = intern(to);
+        (node.next as Map<MachineEvent, MachineNode>).set(type, target);
+        if (fresh) queue.push(target as typeof root);
+      }
+    }
+    return root;
+  }
+}

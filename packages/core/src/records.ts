@@ -1,0 +1,195 @@
+import { CoordinatorError, type ErrorData } from './errors.js';
+
+/** The record format version this build writes. Decoding rejects any other. */
+export const recordVersion = 1;
+
+interface RecordBase {
+  readonly v: 1;
+  /** The Command the record belongs to. */
+  readonly id: string;
+  /** Clock time the record was made, in ms. */
+  readonly at: number;
+}
+
+/** The Command is durable; it is pending. */
+export interface AcceptedRecord extends RecordBase {
+  readonly kind: 'accepted';
+  readonly type: string;
+  readonly payload: unknown;
+}
+/** pending → executing. */
+export interface StartedRecord extends RecordBase {
+  readonly kind: 'started';
+}
+/** A step (or a compensation) succeeded; its Outcome. */
+export interface OutcomeRecord extends RecordBase {
+  readonly kind: 'outcome';
+  readonly step: string;
+  readonly service: string;
+  readonly outcome: unknown;
+}
+/** A declared saga's step or compensation failed terminally. */
+export interface FailedRecord extends RecordBase {
+  readonly kind: 'failed';
+  readonly step: string;
+  readonly error: ErrorData;
+}
+/** executing → delayed (CmdDelayed) or → blocked (CmdBlocked). */
+export interface WaitRecord extends RecordBase {
+  readonly kind: 'delayed' | 'blocked';
+  readonly step: string;
+  readonly error: ErrorData;
+}
+/** delayed or blocked → executing. */
+export interface RetriedRecord extends RecordBase {
+  readonly kind: 'retried';
+}
+/** executing → done, with a result or an error. */
+export interface DoneRecord extends RecordBase {
+  readonly kind: 'done';
+  readonly result?: unknown;
+  readonly error?: ErrorData;
+}
+/** A carry-forward copy of an unfinished Command, so the checkpoint can pass its older records. */
+export interface SnapshotRecord extends RecordBase {
+  readonly kind: 'snapshot';
+  readonly command: CommandSnapshotData;
+}
+
+/** Everything replay needs to rebuild one unfinished Command. */
+export interface CommandSnapshotData {
+  readonly type: string;
+  readonly payload: unknown;
+  readonly state: string;
+  readonly history: string;
+  readonly attempts: number;
+  readonly outcomes: readonly StepOutcome[];
+  readonly failures: readonly FailedStep[];
+}
+
+export interface StepOutcome {
+  readonly step: string;
+  readonly service: string;
+  readonly outcome: unknown;
+}
+
+export interface FailedStep {
+  readonly step: string;
+  readonly error: ErrorData;
+}
+
+export type LogRecord =
+  | AcceptedRecord
+  | StartedRecord
+  | OutcomeRecord
+  | FailedRecord
+  | WaitRecord
+  | RetriedRecord
+  | DoneRecord
+  | SnapshotRecord;
+
+export type RecordKind = LogRecord['kind'];
+
+type FieldType = 'string' | 'number' | 'any' | 'error' | 'snapshot' | 'error?' | 'any?';
+
+/**
+ * The schema of version 1: each kind's fields beyond `v`, `kind`, `id` and `at`. Decoding checks a
+ * record against it; unknown fields are refused so that a newer writer cannot be misread.
+ */
+export const recordSchema: { readonly [K in RecordKind]: Readonly<Record<string, FieldType>> } = {
+  accepted: { type: 'string', payload: 'any' },
+  started: {},
+  outcome: { step: 'string', service: 'string', outcome: 'any' },
+  failed: { step: 'string', error: 'error' },
+  delayed: { step: 'string', error: 'error' },
+  blocked: { step: 'string', error: 'error' },
+  retried: {},
+  done: { result: 'any?', error: 'error?' },
+  snapshot: { command: 'snapshot' },
+};
+
+const baseFields = new Set(['v', 'kind', 'id', 'at']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isErrorData(value: unknown): value is ErrorData {
+  return isObject(value) && typeof value.code === 'string' && typeof value.message === 'string';
+}
+
+function isSnapshotData(value: unknown): value is CommandSnapshotData {
+  return (
+    isObject(value) &&
+    typeof value.type === 'string' &&
+    typeof value.state === 'string' &&
+    typeof value.history === 'string' &&
+    typeof value.attempts === 'number' &&
+    Array.isArray(value.outcomes) &&
+    value.outcomes.every(
+      (o) => isObject(o) && typeof o.step === 'string' && typeof o.service === 'string',
+    ) &&
+    Array.isArray(value.failures) &&
+    value.failures.every((f) => isObject(f) && typeof f.step === 'string' && isErrorData(f.error))
+  );
+}
+
+function fits(type: FieldType, value: unknown, present: boolean): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'any':
+      return present;
+    case 'any?':
+      return true;
+    case 'error':
+      return isErrorData(value);
+    case 'error?':
+      return !present || isErrorData(value);
+    case 'snapshot':
+      return isSnapshotData(value);
+  }
+}
+
+function invalid(message: string): CoordinatorError {
+  return new CoordinatorError('INVALID_RECORD', message);
+}
+
+/**
+ * Checks that a decoded value is a record of this version and returns it typed.
+ * @throws CoordinatorError `UNSUPPORTED_VERSION` for another version, `INVALID_RECORD` for any
+ * malformed record.
+ */
+export function decodeRecord(value: unknown): LogRecord {
+  if (!isObject(value)) throw invalid(`A record must be an object, got ${typeof value}`);
+  if (value.v !== recordVersion) {
+    throw new CoordinatorError(
+      'UNSUPPORTED_VERSION',
+      `Record version ${JSON.stringify(value.v)} is not supported (this build reads version ${recordVersion}); upgrade coordinator to read this log`,
+    );
+  }
+  const kind = value.kind;
+  if (typeof kind !== 'string' || !Object.hasOwn(recordSchema, kind)) {
+    throw invalid(`Unknown record kind ${JSON.stringify(kind)}`);
+  }
+  if (typeof value.id !== 'string' || value.id.length === 0) {
+    throw invalid(`Record of kind ${kind} has no Command id`);
+  }
+  if (typeof value.at !== 'number' || !Number.isFinite(value.at)) {
+    throw invalid(`Record of kind ${kind} for ${value.id} has no valid time \`at\``);
+  }
+  const fields = recordSchema[kind as RecordKind];
+  for (const [field, type] of Object.entries(fields)) {
+    if (!fits(type, value[field], Object.hasOwn(value, field))) {
+      throw invalid(`Record of kind ${kind} for ${value.id} has an invalid \`${field}\``);
+    }
+  }
+  for (const field of Object.keys(value)) {
+    if (!baseFields.has(field) && !Object.hasOwn(fields, field)) {
+      throw invalid(`Record of kind ${kind} for ${value.id} has an unknown field \`${field}\``);
+    }
+  }
+  return value as unknown as LogRecord;
+}

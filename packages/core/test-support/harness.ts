@@ -1,0 +1,47 @@
+import {
+  type CommandType,
+  type CoordinatorEvent,
+  type CoordinatorOptions,
+  Driver,
+} from '@coordinator/core';
+import {
+  MemoryEventLog,
+  SeededRandom,
+  SequentialIds,
+  SimulatedClock,
+} from '@coordinator/core/testing';
+import { orderSaga, ScriptedServices } from './scripted.js';
+
+export interface Harness {
+  readonly driver: Driver<ScriptedServices>;
+  readonly log: MemoryEventLog;
+  readonly clock: SimulatedClock;
+  readonly services: ScriptedServices;
+  readonly events: CoordinatorEvent[];
+}
+
+/** A driver on the in-memory ports and virtual time, recovered and ready. */
+export async function harness(
+  options: Partial<CoordinatorOptions> = {},
+  {
+    log = new MemoryEventLog(),
+    services = new ScriptedServices(),
+    types = [orderSaga] as readonly CommandType<ScriptedServices>[],
+    clock = new SimulatedClock(1_000_000),
+    seed = 7,
+  } = {},
+): Promise<Harness> {
+  const events: CoordinatorEvent[] = [];
+  const driver = new Driver<ScriptedServices>({
+    log,
+    clock,
+    random: new SeededRandom(seed),
+    ids: new SequentialIds(),
+    types,
+    receiver: services,
+    options: { partitions: 4, slowRetryIntervalMs: 1000, jitterMs: 100, ...options },
+    onEvent: (e) => events.push(e),
+  });
+  await driver.recover();
+  return { driver, log, clock, services, events };
+}

@@ -1,0 +1,45 @@
+import { defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  ssr: { resolve: { conditions: ['@coordinator/source', ...defaultServerConditions] } },
+  test: {
+    // The JSON report is what .ci/run reads for its closing `N passed, N failed` line.
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
+          exclude: ['**/*.prop.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'prop',
+          include: ['packages/*/src/**/*.prop.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'int',
+          include: ['test/**/*.int.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/*.d.ts', '**/index.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: { 'packages/core/src/**': { lines: 90 } },
+    },
+  },
+});

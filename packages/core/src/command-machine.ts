@@ -71,7 +71,7 @@ export function createCommandMachine(type: string, shape?: SagaShape): AnyStateM
   ]);
   const body = shape
     ? { initial: shape.steps[0]?.name ?? sagaCompleted, states: sagaStates(shape) }
-    : { initial: codeBodyState, states: { [codeBodyState]: { on: { OUTCOME: {} } } } };
+    : { initial: codeBodyState, states: { [codeBodyState]: { on: { OUTCOME: codeBodyState } } } };
   const whileRunning = shape ? { guard: not(finished) } : {};
   return createMachine({
     id: type,

@@ -129,11 +129,10 @@ export function outcomeOf(command: CommandState, step: string): StepOutcome | un
 }
 
 /**
- * Applies one record to its Command: the single fold both the live driver and replay use, so that
- * replaying a log rebuilds exactly what the live run held.
+ * The node a record moves its Command to.
  * @throws CoordinatorError `INVALID_RECORD` when the record is not a valid next step.
  */
-export function applyRecord(command: CommandState, record: LogRecord, position: number): void {
+export function nextNode(command: CommandState, record: LogRecord, position: number): MachineNode {
   const event = eventOf[record.kind];
   const next = event && command.node.next.get(event);
   if (!next) {
@@ -150,17 +149,27 @@ export function applyRecord(command: CommandState, record: LogRecord, position: 
       `Record ${record.kind} at ${position} is for step ${record.step}, but ${command.id} is at ${command.node.position}`,
     );
   }
+  if (record.kind === 'outcome' && outcomeOf(command, record.step)) {
+    throw invalid(
+      `Step ${record.step} of ${command.id} already has an Outcome (record at ${position})`,
+    );
+  }
+  return next;
+}
+
+/**
+ * Applies one record to its Command: the single fold both the live driver and replay use, so that
+ * replaying a log rebuilds exactly what the live run held.
+ * @throws CoordinatorError `INVALID_RECORD` when the record is not a valid next step.
+ */
+export function applyRecord(command: CommandState, record: LogRecord, position: number): void {
+  const next = nextNode(command, record, position);
   switch (record.kind) {
     case 'started':
     case 'retried':
       command.attempts += 1;
       break;
     case 'outcome':
-      if (outcomeOf(command, record.step)) {
-        throw invalid(
-          `Step ${record.step} of ${command.id} already has an Outcome (record at ${position})`,
-        );
-      }
       command.outcomes.push({
         step: record.step,
         service: record.service,

@@ -3,7 +3,13 @@ import { CheckpointTracker } from './checkpoint-tracker.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { LifecycleState } from './command-machine.js';
 import { type AppendRecord, type RunEnd, runCommand } from './command-runner.js';
-import { acceptCommand, applyRecord, type CommandState, snapshotOf } from './command-state.js';
+import {
+  acceptCommand,
+  applyRecord,
+  type CommandState,
+  nextNode,
+  snapshotOf,
+} from './command-state.js';
 import type { CommandType } from './command-type.js';
 import { CoordinatorError, type ErrorData, toErrorData } from './errors.js';
 import type { EventLog } from './event-log.js';
@@ -373,6 +379,7 @@ export class Driver<Rcv> {
 
   readonly #append: AppendRecord = async (command, draft) => {
     const record = { ...draft, v: 1, id: command.id, at: this.#clock.now() } as LogRecord;
+    nextNode(command, record, command.lastPosition + 1);
     const partition = this.#partitionOf(command);
     const [position = -1] = await this.#log.append(partition, [record]);
     this.#applied(command, record, position, this.#partition(partition).tracker);
@@ -406,7 +413,7 @@ export class Driver<Rcv> {
   /** A Command moved forward: if it was waiting, its retry succeeded. */
   #progressed(id: string): void {
     if (!this.#waiting.delete(id)) return;
-    if (this.#suspension.retrySucceeded()) {
+    if (this.#waiting.size > 0 && this.#suspension.retrySucceeded()) {
       this.#emit({ type: 'node.suspension', state: this.#suspension.state });
       this.#scheduler.hurry(this.options.fastRetryIntervalMs + this.options.jitterMs, () =>
         this.#delay('fast'),
@@ -470,11 +477,11 @@ export class Driver<Rcv> {
       return;
     }
     if (end === 'done') return;
+    this.#waiting.add(command.id);
     if (end === 'blocked' && this.#suspension.state !== 'suspended-slow') {
       this.#suspension.blocked();
       this.#emit({ type: 'node.suspension', state: this.#suspension.state });
     }
-    this.#waiting.add(command.id);
     if (!this.#closed) this.#scheduler.schedule(command.id, this.#delay(this.#suspension.interval));
   }
 
@@ -567,8 +574,8 @@ export class Driver<Rcv> {
       step: command.node.position,
       partition: this.#partitionOf(command),
       attempts: command.attempts,
-      outcomes: command.outcomes,
-      failures: command.failures,
+      outcomes: [...command.outcomes],
+      failures: [...command.failures],
       ...(command.node.state === 'done' && command.error === undefined
         ? { result: command.result }
         : {}),

@@ -29,9 +29,11 @@ export async function harness(
     types = [orderSaga] as readonly CommandType<ScriptedServices>[],
     clock = new SimulatedClock(1_000_000),
     seed = 7,
+    onEvent = (_event: CoordinatorEvent, _driver: Driver<ScriptedServices>) => {},
   } = {},
 ): Promise<Harness> {
   const events: CoordinatorEvent[] = [];
+  let built = false;
   const driver = new Driver<ScriptedServices>({
     log,
     clock,
@@ -40,8 +42,12 @@ export async function harness(
     types,
     receiver: services,
     options: { partitions: 4, slowRetryIntervalMs: 1000, jitterMs: 100, ...options },
-    onEvent: (e) => events.push(e),
+    onEvent: (e) => {
+      events.push(e);
+      if (built) onEvent(e, driver);
+    },
   });
   await driver.recover();
+  built = true;
   return { driver, log, clock, services, events };
 }

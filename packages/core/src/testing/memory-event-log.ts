@@ -8,7 +8,8 @@ import type { LogRecord } from '../records.js';
  */
 export class MemoryEventLog implements EventLog {
   readonly #partitions = new Map<number, LogRecord[]>();
-  readonly #checkpoints = new Map<number, number>();
+  /** Per partition, every committed checkpoint with the partition's length when it was made. */
+  readonly #checkpoints = new Map<number, { position: number; length: number }[]>();
   /** Called before each append; throw from it to make the append fail. */
   beforeAppend: ((partition: number, records: readonly LogRecord[]) => void) | undefined;
 
@@ -36,11 +37,13 @@ export class MemoryEventLog implements EventLog {
   }
 
   async loadCheckpoint(partition: number): Promise<number> {
-    return this.#checkpoints.get(partition) ?? 0;
+    return this.#checkpoints.get(partition)?.at(-1)?.position ?? 0;
   }
 
   async commitCheckpoint(partition: number, position: number): Promise<void> {
-    this.#checkpoints.set(partition, position);
+    const history = this.#checkpoints.get(partition) ?? [];
+    history.push({ position, length: this.#records(partition).length });
+    this.#checkpoints.set(partition, history);
   }
 
   /** The partitions that hold records. */
@@ -60,7 +63,10 @@ export class MemoryEventLog implements EventLog {
     return this.partitions().flatMap((p) => this.records(p).map((r) => r.record));
   }
 
-  /** A copy holding the first `length` records of `partition` (a crash at that boundary). */
+  /**
+   * A copy holding the first `length` records of `partition` and the checkpoints committed before
+   * record `length` was appended: the log as a crash at that boundary leaves it.
+   */
   cut(partition: number, length: number): MemoryEventLog {
     const copy = new MemoryEventLog();
     for (const p of this.partitions()) {
@@ -70,8 +76,11 @@ export class MemoryEventLog implements EventLog {
         structuredClone(p === partition ? records.slice(0, length) : records),
       );
     }
-    for (const [p, position] of this.#checkpoints) {
-      copy.#checkpoints.set(p, p === partition ? Math.min(position, length) : position);
+    for (const [p, history] of this.#checkpoints) {
+      copy.#checkpoints.set(
+        p,
+        p === partition ? history.filter((c) => c.length <= length) : [...history],
+      );
     }
     return copy;
   }

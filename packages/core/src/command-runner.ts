@@ -59,8 +59,6 @@ async function runCode<Rcv>(
     commandId: command.id,
     attempt: command.attempts,
     step: async (service, name, fn) => {
-      const recorded = outcomeOf(command, name);
-      if (recorded) return recorded.outcome as never;
       if (ran.has(name)) {
         throw new CoordinatorError(
           'INVALID_DEFINITION',
@@ -68,6 +66,8 @@ async function runCode<Rcv>(
         );
       }
       ran.add(name);
+      const recorded = outcomeOf(command, name);
+      if (recorded) return recorded.outcome as never;
       current = name;
       const outcome = await fn({
         commandId: command.id,

@@ -214,10 +214,11 @@ export class Driver<Rcv> {
         `Unknown Command type ${JSON.stringify(submission.type)}; this node runs: ${known}`,
       );
     }
-    if (submission.id !== undefined) {
-      const existing = await this.#existing(submission.id);
-      if (existing) return existing;
-    }
+    // From here to the registration below nothing awaits, so two submits of one id cannot both
+    // pass this check.
+    const { id: given } = submission;
+    if (given !== undefined && this.#known(given))
+      return this.#existing({ ...submission, id: given });
     let payload: unknown;
     try {
       payload = commandType.validate(submission.payload);
@@ -279,16 +280,22 @@ export class Driver<Rcv> {
     this.#applied(command, started, second, tracker);
   }
 
-  async #existing(id: string): Promise<SubmitResult | undefined> {
-    const accepting = this.#accepting.get(id);
+  #known(id: string): CommandState | undefined {
+    return this.#commands.get(id) ?? this.#done.get(id);
+  }
+
+  async #existing(submission: Submission & { id: string }): Promise<SubmitResult> {
+    const accepting = this.#accepting.get(submission.id);
     if (accepting !== undefined) await accepting.catch(() => undefined);
-    const command = this.#commands.get(id) ?? this.#done.get(id);
-    return command && { id, state: command.node.state, existing: true };
+    const command = this.#known(submission.id);
+    // The first submit of this id failed to append: this one tries afresh.
+    if (!command) return this.submit(submission);
+    return { id: submission.id, state: command.node.state, existing: true };
   }
 
   /** One Command as it stands, or undefined if this node does not know the id. */
   get(id: string): CommandView | undefined {
-    const command = this.#commands.get(id) ?? this.#done.get(id);
+    const command = this.#known(id);
     return command && this.#view(command);
   }
 

@@ -37,6 +37,7 @@ const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'NOT_READY',
   'NOT_OWNER',
   'CONNECTION_LOST',
+  'CLOSED',
 ]);
 
 /** The plain form an error takes in the log and on the wire. */

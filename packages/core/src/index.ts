@@ -48,6 +48,7 @@ export {
 export type { EventLog, LoggedRecord } from './event-log.js';
 export type { CoordinatorEvent } from './events.js';
 export { type MachineNode, MachineStepper } from './machine-stepper.js';
+export { MinHeap } from './min-heap.js';
 export { type CoordinatorOptions, defaultOptions, resolveOptions } from './options.js';
 export { partitionOf, routingKeyOf } from './partitioner.js';
 export type { IdSource, Random } from './random.js';

@@ -3,6 +3,7 @@ import type { CommandType } from './command-type.js';
 import { CoordinatorError, type ErrorData } from './errors.js';
 import type { MachineNode } from './machine-stepper.js';
 import type {
+  CommandEvent,
   CommandSnapshotData,
   FailedStep,
   LogRecord,
@@ -25,6 +26,8 @@ export interface CommandState {
   outcomes: StepOutcome[];
   /** Saga steps and compensations that failed terminally. */
   failures: FailedStep[];
+  /** The Command's timeline: every record it went through, without the data. */
+  events: CommandEvent[];
   /** Why the Command last went to delayed or blocked. */
   lastError: ErrorData | undefined;
   result: unknown;
@@ -37,7 +40,7 @@ export interface CommandState {
   updatedAt: number;
 }
 
-const eventOf: { readonly [K in RecordKind]: MachineEvent | undefined } = {
+const machineEventOf: { readonly [K in RecordKind]: MachineEvent | undefined } = {
   accepted: undefined,
   snapshot: undefined,
   started: 'START',
@@ -67,6 +70,7 @@ export function acceptCommand(
     attempts: 0,
     outcomes: [],
     failures: [],
+    events: [{ kind: 'accepted', at: record.at }],
     lastError: undefined,
     result: undefined,
     error: undefined,
@@ -99,6 +103,7 @@ export function restoreCommand(
     attempts: data.attempts,
     outcomes: [...data.outcomes],
     failures: [...data.failures],
+    events: [...data.events],
     lastError: undefined,
     result: undefined,
     error: undefined,
@@ -119,6 +124,7 @@ export function snapshotOf(command: CommandState): CommandSnapshotData {
     attempts: command.attempts,
     outcomes: command.outcomes,
     failures: command.failures,
+    events: command.events,
   };
 }
 
@@ -133,7 +139,7 @@ export function outcomeOf(command: CommandState, step: string): StepOutcome | un
  * @throws CoordinatorError `INVALID_RECORD` when the record is not a valid next step.
  */
 export function nextNode(command: CommandState, record: LogRecord, position: number): MachineNode {
-  const event = eventOf[record.kind];
+  const event = machineEventOf[record.kind];
   const next = event && command.node.next.get(event);
   if (!next) {
     throw invalid(
@@ -188,7 +194,25 @@ export function applyRecord(command: CommandState, record: LogRecord, position: 
       command.error = record.error;
       break;
   }
+  command.events.push(timelineEntry(record));
   command.node = next;
   command.lastPosition = position;
   command.updatedAt = record.at;
+}
+
+function timelineEntry(record: LogRecord): CommandEvent {
+  switch (record.kind) {
+    case 'outcome':
+      return { kind: record.kind, at: record.at, step: record.step };
+    case 'failed':
+    case 'delayed':
+    case 'blocked':
+      return { kind: record.kind, at: record.at, step: record.step, code: record.error.code };
+    case 'done':
+      return record.error
+        ? { kind: record.kind, at: record.at, code: record.error.code }
+        : { kind: record.kind, at: record.at };
+    default:
+      return { kind: record.kind, at: record.at };
+  }
 }

@@ -17,7 +17,7 @@ import type { CoordinatorEvent } from './events.js';
 import { type CoordinatorOptions, resolveOptions } from './options.js';
 import { partitionOf, routingKeyOf } from './partitioner.js';
 import type { IdSource, Random } from './random.js';
-import type { FailedStep, LogRecord, StepOutcome } from './records.js';
+import type { CommandEvent, FailedStep, LogRecord, StepOutcome } from './records.js';
 import { type CommandTypes, Replayer } from './replay.js';
 import { retryDelay } from './retry-policy.js';
 import { RetryScheduler } from './retry-scheduler.js';
@@ -60,6 +60,8 @@ export interface CommandView {
   readonly attempts: number;
   readonly outcomes: readonly StepOutcome[];
   readonly failures: readonly FailedStep[];
+  /** The timeline: every record the Command went through. */
+  readonly events: readonly CommandEvent[];
   readonly result?: unknown;
   readonly error?: ErrorData;
   readonly lastError?: ErrorData;
@@ -573,24 +575,33 @@ export class Driver<Rcv> {
   }
 
   #view(command: CommandState): CommandView {
-    const nextRetryAt = this.#scheduler.dueAt(command.id);
-    return {
-      id: command.id,
-      type: command.type,
-      state: command.node.state,
-      step: command.node.position,
-      partition: this.#partitionOf(command),
-      attempts: command.attempts,
-      outcomes: [...command.outcomes],
-      failures: [...command.failures],
-      ...(command.node.state === 'done' && command.error === undefined
-        ? { result: command.result }
-        : {}),
-      ...(command.error ? { error: command.error } : {}),
-      ...(command.lastError ? { lastError: command.lastError } : {}),
-      ...(nextRetryAt !== undefined ? { nextRetryAt } : {}),
-      acceptedAt: command.acceptedAt,
-      updatedAt: command.updatedAt,
-    };
+    return commandView(command, this.#partitionOf(command), this.#scheduler.dueAt(command.id));
   }
+}
+
+/** What callers see of a Command: a copy, so later records never change a view handed out. */
+export function commandView(
+  command: CommandState,
+  partition: number,
+  nextRetryAt?: number,
+): CommandView {
+  return {
+    id: command.id,
+    type: command.type,
+    state: command.node.state,
+    step: command.node.position,
+    partition,
+    attempts: command.attempts,
+    outcomes: [...command.outcomes],
+    failures: [...command.failures],
+    events: [...command.events],
+    ...(command.node.state === 'done' && command.error === undefined
+      ? { result: command.result }
+      : {}),
+    ...(command.error ? { error: command.error } : {}),
+    ...(command.lastError ? { lastError: command.lastError } : {}),
+    ...(nextRetryAt !== undefined ? { nextRetryAt } : {}),
+    acceptedAt: command.acceptedAt,
+    updatedAt: command.updatedAt,
+  };
 }

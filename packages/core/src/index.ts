@@ -31,6 +31,7 @@ export {
 export {
   type CommandFilter,
   type CommandView,
+  commandView,
   Driver,
   type DriverConfig,
   type DriverStatus,
@@ -54,6 +55,7 @@ export { partitionOf, routingKeyOf } from './partitioner.js';
 export type { IdSource, Random } from './random.js';
 export {
   type AcceptedRecord,
+  type CommandEvent,
   type CommandSnapshotData,
   type DoneRecord,
   decodeRecord,

@@ -26,6 +26,7 @@ describe('decodeRecord', () => {
           attempts: 2,
           outcomes: [{ step: 'a', service: 'b', outcome: 1 }],
           failures: [{ step: 'c', error: { code: 'X', message: 'y' } }],
+          events: [{ kind: 'accepted', at: 1 }],
         },
       },
     ];

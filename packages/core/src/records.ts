@@ -65,6 +65,15 @@ export interface CommandSnapshotData {
   readonly attempts: number;
   readonly outcomes: readonly StepOutcome[];
   readonly failures: readonly FailedStep[];
+  readonly events: readonly CommandEvent[];
+}
+
+/** One entry of a Command's timeline: a record it went through, without the data. */
+export interface CommandEvent {
+  readonly kind: RecordKind;
+  readonly at: number;
+  readonly step?: string;
+  readonly code?: string;
 }
 
 export interface StepOutcome {
@@ -130,7 +139,11 @@ function isSnapshotData(value: unknown): value is CommandSnapshotData {
       (o) => isObject(o) && typeof o.step === 'string' && typeof o.service === 'string',
     ) &&
     Array.isArray(value.failures) &&
-    value.failures.every((f) => isObject(f) && typeof f.step === 'string' && isErrorData(f.error))
+    value.failures.every(
+      (f) => isObject(f) && typeof f.step === 'string' && isErrorData(f.error),
+    ) &&
+    Array.isArray(value.events) &&
+    value.events.every((e) => isObject(e) && typeof e.kind === 'string' && typeof e.at === 'number')
   );
 }
 

@@ -87,7 +87,12 @@ test.prop(
     // Commands that draw 'delayed' past the script keep waiting: they pin the checkpoint.
     services.next = () => queue.shift() ?? 'delayed';
     const { driver, log, clock } = await harness(
-      { snapshotAfterRecords, checkpointIntervalMs: 10, slowRetryIntervalMs: 1000 },
+      {
+        snapshotAfterRecords,
+        checkpointIntervalMs: 10,
+        slowRetryIntervalMs: 1000,
+        doneRetention: 0,
+      },
       { services },
     );
     for (let i = 0; i < count; i++) await driver.submit({ type: 'order', payload: { sku: 'A1' } });

@@ -359,6 +359,33 @@ describe('Driver recovery', () => {
     expect(services.calls.map((c) => c.idempotencyKey)).not.toContain('e:reserve');
   });
 
+  it('knows the last doneRetention finished Commands after a restart, so resubmits stay idempotent', async () => {
+    const first = await harness({ doneRetention: 2, checkpointIntervalMs: 10 });
+    for (const id of ['a', 'b', 'c']) {
+      await first.driver.submit({ type: 'order', payload: { sku: 'A1' }, id });
+      await settle(first.driver, first.clock);
+    }
+    await first.driver.close();
+    const partition = orderPartition();
+    // The oldest retained Command pins the checkpoint: 'a' (evicted) lies before it.
+    const checkpoint = await first.log.loadCheckpoint(partition);
+    expect(first.log.records(partition)[checkpoint]?.record).toMatchObject({
+      id: 'b',
+      kind: 'accepted',
+    });
+    const second = await harness({ doneRetention: 2 }, { log: first.log });
+    expect(second.driver.get('a')).toBeUndefined();
+    expect(second.driver.get('b')?.state).toBe('done');
+    await expect(
+      second.driver.submit({ type: 'order', payload: { sku: 'A1' }, id: 'c' }),
+    ).resolves.toEqual({
+      id: 'c',
+      state: 'done',
+      existing: true,
+    });
+    expect(second.services.calls).toEqual([]);
+  });
+
   it('fails recovery with UNKNOWN_COMMAND when the log holds a type the node does not define', async () => {
     const log = new MemoryEventLog();
     await log.append(0, [{ v: 1, kind: 'accepted', id: 'x', at: 1, type: 'gone', payload: {} }]);

@@ -182,11 +182,11 @@ export class Driver<Rcv> {
     }
     let resumed = 0;
     for (const command of replayer.commands.values()) {
+      tracker.need(command.id, command.firstPosition);
       if (command.node.state === 'done') {
-        this.#retain(command);
+        this.#retain(command, tracker);
         continue;
       }
-      tracker.need(command.id, command.firstPosition);
       this.#commands.set(command.id, command);
       this.#scheduler.schedule(command.id, this.#delay('slow'));
       resumed += 1;
@@ -438,9 +438,8 @@ export class Driver<Rcv> {
   }
 
   #finished(command: CommandState, tracker: CheckpointTracker): void {
-    tracker.release(command.id);
     this.#commands.delete(command.id);
-    this.#retain(command);
+    this.#retain(command, tracker);
     this.#emit({
       type: 'command.done',
       id: command.id,
@@ -455,13 +454,21 @@ export class Driver<Rcv> {
     }
   }
 
-  #retain(command: CommandState): void {
-    if (this.options.doneRetention === 0) return;
-    this.#done.set(command.id, command);
-    if (this.#done.size > this.options.doneRetention) {
-      const oldest = this.#done.keys().next().value;
-      if (oldest !== undefined) this.#done.delete(oldest);
+  /**
+   * Keeps a finished Command for lookups and idempotent resubmits. It goes on pinning the
+   * checkpoint until it is evicted, so a restarted node replays it and still knows its id.
+   */
+  #retain(command: CommandState, tracker: CheckpointTracker): void {
+    if (this.options.doneRetention === 0) {
+      tracker.release(command.id);
+      return;
     }
+    this.#done.set(command.id, command);
+    if (this.#done.size <= this.options.doneRetention) return;
+    const oldest = this.#done.values().next().value;
+    if (oldest === undefined) return;
+    this.#done.delete(oldest.id);
+    this.#partition(this.#partitionOf(oldest)).tracker.release(oldest.id);
   }
 
   #start(command: CommandState): void {

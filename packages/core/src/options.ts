@@ -40,8 +40,9 @@ export interface CoordinatorOptions {
    */
   readonly checkpointIntervalMs: number;
   /**
-   * How many finished Commands stay in memory for lookups and idempotent resubmits.
-   * @default 100000
+   * How many finished Commands stay known, in memory and across restarts, for lookups and
+   * idempotent resubmits. They pin the checkpoint, so recovery replays them too.
+   * @default 10000
    */
   readonly doneRetention: number;
 }
@@ -54,7 +55,7 @@ export const defaultOptions: Readonly<CoordinatorOptions> = Object.freeze({
   partitions: 16,
   snapshotAfterRecords: 10_000,
   checkpointIntervalMs: 1_000,
-  doneRetention: 100_000,
+  doneRetention: 10_000,
 });
 
 const minimums: { readonly [K in keyof CoordinatorOptions]: number } = {

@@ -117,6 +117,7 @@ describe('replay', () => {
             attempts: 0,
             outcomes: [],
             failures: [],
+            events: [],
           },
         },
       ]),

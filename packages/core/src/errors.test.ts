@@ -19,6 +19,10 @@ describe('error codes', () => {
     });
     expect(toErrorData(new Error('boom'))).toEqual({ code: 'STEP_FAILED', message: 'boom' });
     expect(toErrorData('text', 'LOG_CORRUPT')).toEqual({ code: 'LOG_CORRUPT', message: 'text' });
+    const foreign = Object.assign(new Error('open'), { code: 'BLOCKED' });
+    expect(toErrorData(foreign)).toEqual({ code: 'BLOCKED', message: 'open' });
+    const system = Object.assign(new Error('no file'), { code: 'ENOENT' });
+    expect(toErrorData(system)).toEqual({ code: 'STEP_FAILED', message: 'no file' });
     expect(isErrorCode('FENCED')).toBe(true);
     expect(isErrorCode('NOPE')).toBe(false);
     const error = CoordinatorError.delayed('later', { cause: 'x' });

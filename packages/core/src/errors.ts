@@ -83,9 +83,16 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (errorCodes as readonly string[]).includes(value);
 }
 
-/** The plain `{code, message}` of any thrown value; foreign errors get `fallback` as their code. */
+/**
+ * The plain `{code, message}` of any thrown value; foreign errors get `fallback` as their code. An
+ * error carrying a known `code` keeps it even when it is not this module's `CoordinatorError`
+ * (another copy of the package, or an error crossing a module namespace).
+ */
 export function toErrorData(error: unknown, fallback: ErrorCode = 'STEP_FAILED'): ErrorData {
   if (error instanceof CoordinatorError) return error.toData();
-  if (error instanceof Error) return { code: fallback, message: error.message };
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { code: isErrorCode(code) ? code : fallback, message: error.message };
+  }
   return { code: fallback, message: String(error) };
 }

@@ -1,0 +1,69 @@
+import { CoordinatorError } from '@coordinator/core';
+import { describe, expect, it } from 'vitest';
+import { fileLogDefaults, resolveFileLogOptions } from './file-log-options.js';
+
+function failure(run: () => unknown): CoordinatorError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CoordinatorError) return error;
+    throw error;
+  }
+  throw new Error('expected a CoordinatorError');
+}
+
+describe('resolveFileLogOptions', () => {
+  it('fills every default, keeps durability on and returns a frozen object', () => {
+    const options = resolveFileLogOptions({ dir: '/data' });
+    expect(options).toMatchObject({
+      dir: '/data',
+      segmentBytes: 64 * 1024 * 1024,
+      sync: 'data',
+      retainSegments: 'all',
+      verifyOnOpen: 'tail',
+    });
+    expect(Object.isFrozen(options)).toBe(true);
+    expect(Object.isFrozen(fileLogDefaults)).toBe(true);
+  });
+
+  it('treats an option given as undefined as not given', () => {
+    expect(resolveFileLogOptions({ dir: 'd', sync: undefined } as never).sync).toBe('data');
+  });
+
+  it.each([
+    [{ dir: '' }, 'Expected `dir` to be a non-empty path, got `` (string)'],
+    [
+      { dir: 'd', segmentBytes: 10 },
+      'Expected `segmentBytes` to be an integer from 64 and up, got `10` (number)',
+    ],
+    [
+      { dir: 'd', segmentBytes: 1.5 },
+      'Expected `segmentBytes` to be an integer from 64 and up, got `1.5` (number)',
+    ],
+    [
+      { dir: 'd', sync: 'fsync' },
+      "Expected `sync` to be one of 'data', 'none', got `fsync` (string)",
+    ],
+    [
+      { dir: 'd', retainSegments: 3 },
+      "Expected `retainSegments` to be one of 'all', 'from-checkpoint', got `3` (number)",
+    ],
+    [
+      { dir: 'd', verifyOnOpen: null },
+      "Expected `verifyOnOpen` to be one of 'tail', 'all', got `null` (null)",
+    ],
+    [{ dir: 'd', onEvent: 'log' }, 'Expected `onEvent` to be a function, got `log` (string)'],
+  ])('refuses %j with INVALID_OPTION naming option, expectation and value', (input, message) => {
+    const error = failure(() => resolveFileLogOptions(input as never));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toBe(message);
+  });
+
+  it('refuses an unknown option and lists the known ones', () => {
+    const error = failure(() => resolveFileLogOptions({ dir: 'd', segmentSize: 1 } as never));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toBe(
+      'Unknown option `segmentSize`; known: dir, segmentBytes, sync, retainSegments, verifyOnOpen, onEvent',
+    );
+  });
+});

@@ -1,0 +1,166 @@
+import { mkdir, readdir, realpath } from 'node:fs/promises';
+import {
+  CoordinatorError,
+  type EventLog,
+  type LoggedRecord,
+  type LogRecord,
+} from '@coordinator/core';
+import { DirectoryLock } from './directory-lock.js';
+import {
+  type FileLogInput,
+  type FileLogOptions,
+  invalidOption,
+  resolveFileLogOptions,
+} from './file-log-options.js';
+import { type PartitionConfig, PartitionLog, parsePartitionDirName } from './partition-log.js';
+
+function checkIndex(name: string, value: unknown): CoordinatorError | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return undefined;
+  return invalidOption(name, 'an integer from 0 and up', value);
+}
+
+/** No records; or, given an error, fails with it on the first step. */
+async function* nothing(error?: CoordinatorError): AsyncGenerator<LoggedRecord[]> {
+  if (error) throw error;
+  yield* [];
+}
+
+/**
+ * The embedded {@link EventLog}: a directory per partition, checksummed records in segment files,
+ * group commit (appends waiting on one write share the next write and `fdatasync`), recovery of
+ * a torn tail on open, atomic checkpoints, and a lock so that one process at a time uses the
+ * data directory. Appends resolve once durable; reads see acknowledged records.
+ *
+ * Errors: `FENCED` (another process holds the directory), `LOG_CORRUPT` (damage outside a
+ * partition's tail, naming file and offset), `CLOSED` (after {@link FileLog.close} or a failed
+ * write), `INVALID_OPTION`, and on read a record's own `INVALID_RECORD` / `UNSUPPORTED_VERSION`.
+ *
+ * @example
+ * const log = await FileLog.open({ dir: './data' });
+ * const [position] = await log.append(0, [record]);
+ * for await (const batch of log.read(0, await log.loadCheckpoint(0))) replay(batch);
+ * await log.close();
+ */
+export class FileLog implements EventLog {
+  readonly #options: FileLogOptions;
+  readonly #root: string;
+  readonly #lock: DirectoryLock;
+  readonly #partitions = new Map<number, PartitionLog>();
+  #closing: Promise<void> | undefined;
+  #closed = false;
+  #failure: CoordinatorError | undefined;
+
+  private constructor(options: FileLogOptions, root: string, lock: DirectoryLock) {
+    this.#options = options;
+    this.#root = root;
+    this.#lock = lock;
+  }
+
+  /**
+   * Opens (creating if needed) the log in `options.dir`, taking its lock and recovering every
+   * partition.
+   * @throws CoordinatorError `INVALID_OPTION`, `FENCED`, `LOG_CORRUPT`.
+   */
+  static async open(input: FileLogInput): Promise<FileLog> {
+    const options = resolveFileLogOptions(input);
+    await mkdir(options.dir, { recursive: true });
+    const root = await realpath(options.dir);
+    const lock = await DirectoryLock.acquire(root, options.onEvent);
+    const log = new FileLog(options, root, lock);
+    try {
+      for (const name of await readdir(root)) {
+        const partition = parsePartitionDirName(name);
+        if (partition === undefined) continue;
+        log.#partitions.set(partition, await PartitionLog.recover(log.#config(partition)));
+      }
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    options.onEvent({
+      type: 'file-log.opened',
+      dir: root,
+      partitions: log.#partitions.size,
+      sync: options.sync,
+    });
+    return log;
+  }
+
+  /** The resolved data directory. */
+  get dir(): string {
+    return this.#root;
+  }
+
+  append(partition: number, records: readonly LogRecord[]): Promise<readonly number[]> {
+    const refused = this.#refusal() ?? checkIndex('partition', partition);
+    if (refused) return Promise.reject(refused);
+    return this.#partition(partition).append(records);
+  }
+
+  read(partition: number, from: number): AsyncIterable<readonly LoggedRecord[]> {
+    const refused =
+      this.#refusal() ??
+      checkIndex('partition', partition) ??
+      checkIndex('from', Math.max(0, from));
+    if (refused) return nothing(refused);
+    return this.#partitions.get(partition)?.read(Math.max(0, from)) ?? nothing();
+  }
+
+  async loadCheckpoint(partition: number): Promise<number> {
+    const refused = this.#refusal() ?? checkIndex('partition', partition);
+    if (refused) throw refused;
+    return (await this.#partitions.get(partition)?.loadCheckpoint()) ?? 0;
+  }
+
+  async commitCheckpoint(partition: number, position: number): Promise<void> {
+    const refused =
+      this.#refusal() ?? checkIndex('partition', partition) ?? checkIndex('position', position);
+    if (refused) throw refused;
+    await this.#partition(partition).commitCheckpoint(position);
+  }
+
+  /**
+   * Waits for appends and checkpoint commits under way, closes the files and releases the lock.
+   * Later calls fail with `CLOSED`. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= (async () => {
+      try {
+        for (const partition of this.#partitions.values()) await partition.close();
+      } finally {
+        await this.#lock.release();
+      }
+    })();
+    return this.#closing;
+  }
+
+  #refusal(): CoordinatorError | undefined {
+    if (this.#failure) return this.#failure;
+    if (this.#closed) {
+      return new CoordinatorError('CLOSED', `The file log in ${this.#root} is closed`);
+    }
+    return undefined;
+  }
+
+  #partition(partition: number): PartitionLog {
+    let log = this.#partitions.get(partition);
+    if (!log) {
+      log = PartitionLog.empty(this.#config(partition));
+      this.#partitions.set(partition, log);
+    }
+    return log;
+  }
+
+  #config(partition: number): PartitionConfig {
+    return {
+      root: this.#root,
+      partition,
+      options: this.#options,
+      onFailure: (error: CoordinatorError) => {
+        this.#failure ??= error;
+        this.#options.onEvent({ type: 'file-log.failed', partition, message: error.message });
+      },
+    };
+  }
+}

@@ -24,6 +24,7 @@ export const errorCodes = [
   'FENCED',
   'LOG_CORRUPT',
   'CLOSED',
+  'INTERNAL',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

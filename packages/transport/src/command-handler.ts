@@ -1,0 +1,66 @@
+import type {
+  CommandFilter,
+  CommandView,
+  ErrorData,
+  LifecycleState,
+  Submission,
+  SubmitResult,
+} from '@coordinator/core';
+
+/** One Command as the servers show it: the core's view, its timeline (`events`) included. */
+export type CommandDetails = CommandView;
+
+/** What the servers report about the node behind them. */
+export interface HandlerStatus {
+  /** True once recovery is done and the node takes new Commands: `/readyz` answers 200. */
+  readonly ready: boolean;
+  /** Extra facts shown by `/healthz` and `/readyz` (must be JSON-serialisable). */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The port both servers (stream and HTTP) call: the node implements it with its `Driver`; tests
+ * use `MemoryCommandHandler` from `@coordinator/transport/testing`.
+ */
+export interface CommandHandler {
+  /**
+   * Accepts a Command; resolves once it is durable. A resubmit with a known id resolves with the
+   * existing Command (`existing: true`) and runs nothing.
+   * @throws CoordinatorError `UNKNOWN_COMMAND`, `INVALID_PAYLOAD`, `NOT_READY`, `SUSPENDED`,
+   * `OVERLOADED`, `NOT_OWNER` or `CLOSED`.
+   */
+  submit(submission: Submission): Promise<SubmitResult>;
+  /** One Command, or undefined when the node does not know the id. */
+  get(id: string): CommandDetails | undefined | Promise<CommandDetails | undefined>;
+  list(filter: CommandFilter): readonly CommandDetails[] | Promise<readonly CommandDetails[]>;
+  /**
+   * Resolves with the Command once it is done. Must stop waiting and reject with the signal's
+   * reason when `signal` aborts (a client went away, a `wait` ran out).
+   * @throws CoordinatorError `UNKNOWN_COMMAND` for an unknown id.
+   */
+  whenDone(id: string, signal: AbortSignal): Promise<CommandDetails>;
+  status(): HandlerStatus;
+}
+
+/** What a client is told about a submitted Command: interim while it runs, final once done. */
+export interface CommandResult {
+  readonly id: string;
+  readonly state: LifecycleState;
+  /** On the answer to a submit: true when the id was already known. */
+  readonly existing?: boolean;
+  /** When done without error; `null` when the body returned nothing. */
+  readonly result?: unknown;
+  /** When done with a terminal error. */
+  readonly error?: ErrorData;
+}
+
+/** The final result of a done Command. */
+export function finalResult(view: CommandView): CommandResult {
+  return view.error !== undefined
+    ? {
+        id: view.id,
+        state: view.state,
+        error: { code: view.error.code, message: view.error.message },
+      }
+    : { id: view.id, state: view.state, result: view.result ?? null };
+}

@@ -1,0 +1,171 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { hostname } from 'node:os';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { type Clock, CoordinatorError } from '@coordinator/core';
+import type { CommandHandler } from './command-handler.js';
+import { type OptionRules, resolveOptions } from './resolve-options.js';
+import { ServerConnection } from './server-connection.js';
+import { systemClock } from './system-clock.js';
+import type { TransportEventListener } from './transport-events.js';
+
+export interface StreamServerOptions {
+  /** @default '127.0.0.1' */
+  readonly host: string;
+  /** @default 0 (a free port; read it from `listen()`) */
+  readonly port: number;
+  /**
+   * Serve TLS with these options (`key`, `cert`, ...). For mutual TLS add `ca`,
+   * `requestCert: true` and `rejectUnauthorized: true`: a client without a certificate signed by
+   * `ca` is refused during the handshake.
+   * @default undefined (plain TCP)
+   */
+  readonly tls?: TlsOptions;
+  /** Named in the hello every client receives. @default os.hostname() */
+  readonly nodeId: string;
+  /** Largest frame body read; a larger length prefix closes the connection with `FRAME_TOO_LARGE`. @default 1 MiB */
+  readonly maxFrameBytes: number;
+  /** Requests pending on one connection before the server stops reading it. @default 1024 */
+  readonly maxPendingPerConnection: number;
+  /** A connection that sent nothing for this long gets a ping. @default 5000 */
+  readonly keepaliveIntervalMs: number;
+  /** A client heard from for none of this long is dropped. @default 15000 */
+  readonly keepaliveTimeoutMs: number;
+  /** A client must send its hello within this. @default 10000 */
+  readonly handshakeTimeoutMs: number;
+  /** After a close notice, how long the peer gets to hang up before the socket is destroyed. @default 2000 */
+  readonly closeGraceMs: number;
+  /** @default the system clock */
+  readonly clock: Clock;
+  /** @default ignores events */
+  readonly onEvent: TransportEventListener;
+}
+
+const defaults: Readonly<Partial<StreamServerOptions>> = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  nodeId: hostname(),
+  maxFrameBytes: 1024 * 1024,
+  maxPendingPerConnection: 1024,
+  keepaliveIntervalMs: 5_000,
+  keepaliveTimeoutMs: 15_000,
+  handshakeTimeoutMs: 10_000,
+  closeGraceMs: 2_000,
+  clock: systemClock,
+  onEvent: () => {},
+});
+
+const rules: OptionRules<StreamServerOptions> = {
+  host: { kind: 'string' },
+  port: { kind: 'integer', min: 0, max: 65_535 },
+  tls: { kind: 'object' },
+  nodeId: { kind: 'string' },
+  maxFrameBytes: { kind: 'integer', min: 64, max: 0xffff_ffff },
+  maxPendingPerConnection: { kind: 'integer', min: 1 },
+  keepaliveIntervalMs: { kind: 'integer', min: 1 },
+  keepaliveTimeoutMs: { kind: 'integer', min: 1 },
+  handshakeTimeoutMs: { kind: 'integer', min: 1 },
+  closeGraceMs: { kind: 'integer', min: 0 },
+  clock: { kind: 'object' },
+  onEvent: { kind: 'function' },
+};
+
+/** Where a server listens. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The stream protocol server (TCP, or TLS with optional client certificates). Every request runs
+ * against the `CommandHandler`; see `docs/transport.md` for the protocol.
+ *
+ * @example
+ * const server = new StreamServer(handler, { port: 7070, nodeId: 'node-1' });
+ * const { port } = await server.listen();
+ */
+export class StreamServer {
+  readonly options: StreamServerOptions;
+  readonly #handler: CommandHandler;
+  readonly #connections = new Set<ServerConnection>();
+  #server: Server | undefined;
+  #address: ListenAddress | undefined;
+
+  constructor(handler: CommandHandler, options?: Partial<StreamServerOptions>) {
+    this.#handler = handler;
+    this.options = resolveOptions('StreamServer', defaults, rules, options);
+    if (this.options.keepaliveTimeoutMs <= this.options.keepaliveIntervalMs) {
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        `Expected StreamServer option \`keepaliveTimeoutMs\` to exceed \`keepaliveIntervalMs\` (${this.options.keepaliveIntervalMs}), got \`${this.options.keepaliveTimeoutMs}\` (number)`,
+      );
+    }
+  }
+
+  /** Where it listens, once `listen` resolved. */
+  get address(): ListenAddress | undefined {
+    return this.#address;
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  async listen(): Promise<ListenAddress> {
+    if (this.#server) throw new CoordinatorError('PROTOCOL', 'The server is already listening');
+    const { tls, host, port } = this.options;
+    const server = tls
+      ? createTlsServer(tls, (socket) => this.#accept(socket))
+      : createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    if (tls) {
+      server.on('tlsClientError', (error, socket) => {
+        this.options.onEvent({
+          type: 'stream.protocol-error',
+          peer: `${socket.remoteAddress}:${socket.remotePort}`,
+          error: { code: 'PROTOCOL', message: `TLS handshake failed: ${error.message}` },
+        });
+      });
+    }
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = server.address();
+    this.#address = {
+      host,
+      port: typeof bound === 'object' && bound !== null ? bound.port : port,
+    };
+    return this.#address;
+  }
+
+  /**
+   * Stops listening, tells every client `CLOSED` and closes its connection; their pending
+   * requests end without a final reply (clients fail them with `CONNECTION_LOST`).
+   */
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closing = [...this.#connections].map((connection) => {
+      connection.close({ code: 'CLOSED', message: 'The server is shutting down; reconnect' });
+      return connection.closed;
+    });
+    await Promise.all([stopped, ...closing]);
+  }
+
+  #accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const connection = new ServerConnection(socket, {
+      ...this.options,
+      handler: this.#handler,
+    });
+    this.#connections.add(connection);
+    void connection.closed.then(() => this.#connections.delete(connection));
+    connection.start();
+  }
+}

@@ -1,0 +1,135 @@
+import { CoordinatorError } from '@coordinator/core';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import type { CommandResult } from './command-handler.js';
+import type { StepKey } from './http-service.js';
+import { type OptionRules, resolveOptions } from './resolve-options.js';
+import { StreamClient } from './stream-client.js';
+import type { StreamClientOptions } from './stream-client-options.js';
+
+export interface StreamServiceOptions extends StreamClientOptions {
+  /** Named in errors and breaker events. @default `host:port` */
+  readonly service: string;
+  /** Per call, until the remote Command is done. @default 30000 */
+  readonly timeoutMs: number;
+  /** The circuit breaker's thresholds. @default CircuitBreaker's defaults */
+  readonly breaker: Partial<Omit<CircuitBreakerOptions, 'service' | 'clock' | 'onEvent'>>;
+}
+
+type OwnOptions = Pick<StreamServiceOptions, 'service' | 'timeoutMs' | 'breaker'>;
+
+const defaults: Readonly<Partial<OwnOptions>> = Object.freeze({
+  timeoutMs: 30_000,
+  breaker: Object.freeze({}),
+});
+
+const rules: OptionRules<OwnOptions> = {
+  service: { kind: 'string' },
+  timeoutMs: { kind: 'integer', min: 1 },
+  breaker: { kind: 'object' },
+};
+
+/** Refusals after which the same call may succeed later: the service is unavailable for now. */
+const unavailable = new Set([
+  'CONNECTION_LOST',
+  'OVERLOADED',
+  'SUSPENDED',
+  'NOT_READY',
+  'NOT_OWNER',
+  'CLOSED',
+]);
+
+/**
+ * A service gateway for a service that speaks the stream protocol (another coordinator node, or
+ * any `StreamServer`). A call submits a Command whose id is the step's idempotency key, so a
+ * repeated step attaches to the same remote Command instead of running it twice. Timeouts, lost
+ * connections and temporary refusals become CmdDelayed; an open breaker CmdBlocked; a remote
+ * Command that ends with an error, or a refusal such as `INVALID_PAYLOAD`, a terminal `STEP_FAILED`.
+ *
+ * @example
+ * const billing = streamService({ host: 'billing', port: 7070 });
+ * await ctx.step('billing', 'charge', (step) => billing.call(step, 'charge', { amount }));
+ */
+export class StreamService {
+  readonly client: StreamClient;
+  readonly breaker: CircuitBreaker;
+  readonly #service: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: Partial<StreamServiceOptions> & { readonly port: number }) {
+    const { service, timeoutMs, breaker, ...clientOptions } = options;
+    this.client = new StreamClient(clientOptions);
+    const { host, port, clock, onEvent } = this.client.options;
+    const own = resolveOptions('StreamService', defaults, rules, {
+      service: service ?? `${host}:${port}`,
+      timeoutMs,
+      breaker,
+    });
+    this.#service = own.service;
+    this.#timeoutMs = own.timeoutMs;
+    this.breaker = new CircuitBreaker({ ...own.breaker, service: own.service, clock, onEvent });
+  }
+
+  /**
+   * Runs Command `type` on the service and resolves with its result.
+   * @throws CoordinatorError `DELAYED`, `BLOCKED` or `STEP_FAILED` (see the class).
+   */
+  async call<T = unknown>(step: StepKey, type: string, payload: unknown): Promise<T> {
+    const what = `${this.#service}: ${type}`;
+    const permit = this.breaker.acquire();
+    if (!permit) {
+      const until = new Date(this.breaker.retryAt ?? 0).toISOString();
+      throw CoordinatorError.blocked(`${what} not sent: the circuit is open until ${until}`);
+    }
+    const { clock } = this.client.options;
+    const controller = new AbortController();
+    const timer = clock.setTimer(() => controller.abort(), this.#timeoutMs);
+    let outcome: CommandResult;
+    try {
+      const call = this.client.submit(
+        { type, payload, id: step.idempotencyKey },
+        { signal: controller.signal },
+      );
+      outcome = await call.result;
+    } catch (error) {
+      if (controller.signal.aborted) {
+        this.breaker.failed(permit);
+        throw CoordinatorError.delayed(`${what} timed out after ${this.#timeoutMs} ms`);
+      }
+      const refusal = error instanceof CoordinatorError ? error : undefined;
+      if (refusal === undefined || unavailable.has(refusal.code)) {
+        this.breaker.failed(permit);
+        throw CoordinatorError.delayed(`${what} unavailable: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      this.breaker.succeeded(permit);
+      throw new CoordinatorError(
+        'STEP_FAILED',
+        `${what} refused: ${refusal.code}: ${refusal.message}`,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      clock.clearTimer(timer);
+    }
+    this.breaker.succeeded(permit);
+    if (outcome.error) {
+      throw new CoordinatorError(
+        'STEP_FAILED',
+        `${what} ended with ${outcome.error.code}: ${outcome.error.message}`,
+        { cause: outcome.error },
+      );
+    }
+    return outcome.result as T;
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+/** Builds a {@link StreamService}. */
+export function streamService(options: Partial<StreamServiceOptions> & { readonly port: number }) {
+  return new StreamService(options);
+}

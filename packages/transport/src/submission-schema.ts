@@ -1,0 +1,98 @@
+import {
+  type CommandFilter,
+  CoordinatorError,
+  type LifecycleState,
+  lifecycleStates,
+  type Submission,
+} from '@coordinator/core';
+
+/** Longest Command id (or `Idempotency-Key`) a client may choose. */
+export const maxIdLength = 256;
+
+/** Most Commands one list request returns. */
+export const maxListLimit = 1000;
+
+const submissionFields = new Set(['type', 'payload', 'id']);
+
+function invalid(message: string): CoordinatorError {
+  return new CoordinatorError('INVALID_PAYLOAD', message);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** @throws CoordinatorError `INVALID_PAYLOAD` unless `id` is a string of 1 to `maxIdLength` characters. */
+export function checkId(id: unknown, name: string): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > maxIdLength) {
+    throw invalid(`Expected \`${name}\` to be a string of 1 to ${maxIdLength} characters`);
+  }
+  return id;
+}
+
+/**
+ * Checks a submission as both servers receive it: `{type, payload, id?}`, nothing else; the
+ * `Idempotency-Key` header, when given, stands for `id`.
+ * @throws CoordinatorError `INVALID_PAYLOAD` naming what is wrong.
+ */
+export function parseSubmission(value: unknown, idempotencyKey?: string): Submission {
+  if (!isObject(value)) {
+    throw invalid('Expected a submission object {"type", "payload", "id"?}');
+  }
+  for (const field of Object.keys(value)) {
+    if (!submissionFields.has(field)) {
+      throw invalid(`Unknown submission field \`${field}\`; expected type, payload and id`);
+    }
+  }
+  const { type, id } = value;
+  checkTypeAndPayload(value);
+  const bodyId = id === undefined ? undefined : checkId(id, 'id');
+  const headerId =
+    idempotencyKey === undefined ? undefined : checkId(idempotencyKey, 'Idempotency-Key');
+  if (bodyId !== undefined && headerId !== undefined && bodyId !== headerId) {
+    throw invalid('The body `id` and the `Idempotency-Key` header differ');
+  }
+  const chosen = bodyId ?? headerId;
+  return chosen === undefined
+    ? { type: type as string, payload: value.payload }
+    : { type: type as string, payload: value.payload, id: chosen };
+}
+
+/** @throws CoordinatorError `INVALID_PAYLOAD` unless `type` is a non-empty string and `payload` is there. */
+export function checkTypeAndPayload(value: Readonly<Record<string, unknown>>): void {
+  const { type } = value;
+  if (typeof type !== 'string' || type.length === 0) {
+    throw invalid('Expected `type` to be a non-empty string');
+  }
+  if (!Object.hasOwn(value, 'payload')) throw invalid('The submission has no `payload`');
+}
+
+/**
+ * Checks a list filter, from a query string (strings) or a stream message (numbers).
+ * @throws CoordinatorError `INVALID_PAYLOAD`.
+ */
+export function parseFilter(value: unknown): CommandFilter {
+  if (!isObject(value)) throw invalid('Expected a filter object {state?, type?, limit?}');
+  const { state, type, limit } = value;
+  const filter: { state?: LifecycleState; type?: string; limit?: number } = {};
+  if (state !== undefined) {
+    if (!(lifecycleStates as readonly unknown[]).includes(state)) {
+      throw invalid(`Expected \`state\` to be one of ${lifecycleStates.join(', ')}`);
+    }
+    filter.state = state as LifecycleState;
+  }
+  if (type !== undefined) {
+    if (typeof type !== 'string' || type.length === 0) {
+      throw invalid('Expected `type` to be a non-empty string');
+    }
+    filter.type = type;
+  }
+  if (limit !== undefined) {
+    const n = typeof limit === 'string' && /^\d{1,7}$/.test(limit) ? Number(limit) : limit;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > maxListLimit) {
+      throw invalid(`Expected \`limit\` to be an integer from 1 to ${maxListLimit}`);
+    }
+    filter.limit = n;
+  }
+  return filter;
+}

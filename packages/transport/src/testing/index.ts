@@ -1,0 +1,5 @@
+export {
+  type MemoryCommand,
+  MemoryCommandHandler,
+  type MemoryCommandHandlerOptions,
+} from './memory-command-handler.js';

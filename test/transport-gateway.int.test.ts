@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoordinatorError, Driver, defineCommand } from '@coordinator/core';
 import { MemoryEventLog, SeededRandom, SequentialIds } from '@coordinator/core/testing';
+import { DriverHandler } from '@coordinator/node';
 import {
   HttpServer,
   type HttpService,
@@ -13,7 +14,6 @@ import {
 } from '@coordinator/transport';
 import { type MemoryCommand, MemoryCommandHandler } from '@coordinator/transport/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DriverHandler } from './support/transport-driver-handler.js';
 import { Gates } from './support/transport-gates.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -133,7 +133,7 @@ describe('the core Driver behind both servers', () => {
     });
     await driver.recover();
     cleanup.push(() => driver.close());
-    const handler = new DriverHandler(driver);
+    const handler = new DriverHandler(driver as Driver<unknown>);
 
     const stream = new StreamServer(handler);
     const { port } = await stream.listen();

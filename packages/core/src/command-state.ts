@@ -40,7 +40,8 @@ export interface CommandState {
   updatedAt: number;
 }
 
-const machineEventOf: { readonly [K in RecordKind]: MachineEvent | undefined } = {
+/** The machine event each record kind stands for (accepted and snapshot create, not step). */
+export const machineEventOf: { readonly [K in RecordKind]: MachineEvent | undefined } = {
   accepted: undefined,
   snapshot: undefined,
   started: 'START',

@@ -14,7 +14,7 @@ export {
   sagaCompleted,
 } from './command-machine.js';
 export type { RecordDraft, RunEnd } from './command-runner.js';
-export { applyRecord, type CommandState, snapshotOf } from './command-state.js';
+export { applyRecord, type CommandState, machineEventOf, snapshotOf } from './command-state.js';
 export {
   type CodeCommandDefinition,
   type CodeCommandType,

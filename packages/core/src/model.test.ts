@@ -5,23 +5,13 @@
  * Command must then finish.
  */
 
-import { defineCommand, machineEvents, type RecordKind, replay } from '@coordinator/core';
+import { defineCommand, machineEventOf, machineEvents, replay } from '@coordinator/core';
 import { settle } from '@coordinator/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { getSimplePaths } from 'xstate/graph';
 import { harness } from '../test-support/harness.js';
 import { type Behaviour, orderSaga, ScriptedServices } from '../test-support/scripted.js';
-
-const eventOfRecord: Partial<Record<RecordKind, string>> = {
-  started: 'START',
-  outcome: 'OUTCOME',
-  failed: 'FAILED',
-  delayed: 'DELAYED',
-  blocked: 'BLOCKED',
-  retried: 'RETRY',
-  done: 'DONE',
-};
 
 const behaviourOfEvent: Record<string, Behaviour> = {
   OUTCOME: 'ok',
@@ -108,7 +98,7 @@ describe.each([
     const { driver, log, id, services } = await drive(type, events as string[]);
     const records = log.all().filter((r) => r.id === id);
     const replayed = records
-      .map((r) => eventOfRecord[r.kind])
+      .map((r) => machineEventOf[r.kind])
       .filter((e) => e !== undefined && (type === 'order' || e !== 'OUTCOME'));
     expect(replayed.slice(0, events.length)).toEqual(events);
     // The path's target state is what replaying its prefix of the log gives.

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { type Clock, CoordinatorError, type ErrorData } from '@coordinator/core';
 import { readClientMessage } from './client-message.js';
@@ -45,6 +46,8 @@ export class ServerConnection {
   #timer: ReturnType<Clock['setTimer']> | undefined;
 
   constructor(socket: Socket, config: ConnectionConfig) {
+    // One signal serves every request of the connection: as many listeners as requests pending.
+    setMaxListeners(0, this.#abort.signal);
     this.#socket = socket;
     this.#config = config;
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;

@@ -1,0 +1,184 @@
+/**
+ * `pnpm bench node`: one node on the file log (fdatasync on) running the order-saga shape (3 steps,
+ * no-op services in-process), driven over the stream protocol from this process.
+ * Prints completed Commands/s and end-to-end p50/p99 at concurrency 1, 16 and 128, peak RSS, the
+ * heap per parked (delayed) Command with 100,000 parked, and the time to recover them on restart.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHistogram, performance } from 'node:perf_hooks';
+import { CoordinatorError, defineSaga } from '@coordinator/core';
+import { createNode, defineConfig } from '@coordinator/node';
+import { StreamClient } from '@coordinator/transport';
+import { pino } from 'pino';
+
+const quick = process.env.BENCH_QUICK === '1';
+const seconds = quick ? 2 : 5;
+const parkedCount = quick ? 10_000 : 100_000;
+const noop = async () => ({ ok: true });
+
+const order = defineSaga<{ n: number }, unknown>({
+  type: 'order',
+  steps: [
+    { name: 'reserve', service: 'inventory', run: noop, compensate: noop },
+    { name: 'charge', service: 'payments', run: noop, compensate: noop },
+    { name: 'ship', service: 'shipping', run: noop },
+  ],
+});
+
+/** Parks forever: its first step is always delayed. */
+const parked = defineSaga<{ n: number }, unknown>({
+  type: 'parked',
+  steps: [
+    {
+      name: 'wait',
+      service: 'inventory',
+      run: async () => {
+        throw CoordinatorError.delayed('always');
+      },
+    },
+  ],
+});
+
+const silent = pino({ level: 'silent' });
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+async function throughput(url: { host: string; port: number }, concurrency: number) {
+  const client = new StreamClient({ host: url.host, port: url.port, maxFrameBytes: 1 << 20 });
+  await client.connect();
+  const histogram = createHistogram();
+  let completed = 0;
+  let n = 0;
+  const until = performance.now() + seconds * 1000;
+  // Warm up briefly.
+  await Promise.all(
+    Array.from(
+      { length: concurrency },
+      () => client.submit({ type: 'order', payload: { n: n++ } }).result,
+    ),
+  );
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const result = await client.submit({ type: 'order', payload: { n: n++ } }).result;
+        if (result.state !== 'done') throw new Error(`not done: ${JSON.stringify(result)}`);
+        histogram.record(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+        completed += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await client.close();
+  return {
+    concurrency,
+    commandsPerSecond: Math.round(completed / elapsed),
+    p50Ms: histogram.percentile(50) / 1000,
+    p99Ms: histogram.percentile(99) / 1000,
+  };
+}
+
+async function main() {
+  const root = await mkdtemp(join(tmpdir(), 'coordinator-bench-'));
+  const rows: Record<string, unknown>[] = [];
+  try {
+    const dataDir = join(root, 'run');
+    const node = createNode({
+      config: defineConfig({ commands: [order], receiver: () => ({}) }),
+      overrides: [
+        {
+          source: 'bench',
+          values: {
+            dataDir,
+            streamAddress: '127.0.0.1:0',
+            httpAddress: '127.0.0.1:0',
+            maxCmds: 100_000,
+          },
+        },
+      ],
+      logger: silent,
+    });
+    const { stream } = await node.start();
+    for (const concurrency of [1, 16, 128]) rows.push(await throughput(stream, concurrency));
+    await node.close();
+
+    // Parked Commands: heap per Command, then recovery time on restart.
+    const parkDir = join(root, 'parked');
+    await mkdir(parkDir, { recursive: true });
+    const config = defineConfig({ commands: [parked], receiver: () => ({}) });
+    const values = {
+      dataDir: parkDir,
+      streamAddress: '127.0.0.1:0',
+      httpAddress: '127.0.0.1:0',
+      maxCmds: parkedCount * 2,
+      slowRetryIntervalMs: 3_600_000,
+      jitterMs: 0,
+    };
+    const parkNode = createNode({
+      config,
+      overrides: [{ source: 'bench', values }],
+      logger: silent,
+    });
+    await parkNode.start();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const driver = parkNode.driver;
+    for (let i = 0; i < parkedCount; i += 1000) {
+      await Promise.all(
+        Array.from({ length: Math.min(1000, parkedCount - i) }, (_, j) =>
+          driver.submit({ type: 'parked', payload: { n: i + j } }),
+        ),
+      );
+    }
+    await driver.idle();
+    gc();
+    const perParked = (process.memoryUsage().heapUsed - before) / parkedCount;
+    const parkedStatus = driver.status();
+    await parkNode.close();
+
+    const restarted = createNode({
+      config,
+      overrides: [{ source: 'bench', values }],
+      logger: silent,
+    });
+    const t0 = performance.now();
+    await restarted.start();
+    const recoveryMs = performance.now() - t0;
+    const recovered = restarted.driver.status().inFlight;
+    await restarted.close();
+
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    console.log(
+      '\nnode: order saga (3 no-op steps), file log with fdatasync, stream protocol client in-process',
+    );
+    console.log('concurrency | Commands/s | p50 ms | p99 ms');
+    for (const r of rows) {
+      console.log(
+        `${String(r.concurrency).padStart(11)} | ${String(r.commandsPerSecond).padStart(10)} | ${(r.p50Ms as number).toFixed(2).padStart(6)} | ${(r.p99Ms as number).toFixed(2).padStart(6)}`,
+      );
+    }
+    console.log(`peak RSS: ${peakRssMb.toFixed(0)} MB`);
+    console.log(
+      `parked: ${parkedStatus.inFlight} delayed Commands, ${perParked.toFixed(0)} bytes of heap each (target < 2048)`,
+    );
+    console.log(
+      `recovery: ${recovered} unfinished Commands in ${recoveryMs.toFixed(0)} ms (target < 5000)`,
+    );
+    const c128 = rows.find((r) => r.concurrency === 128);
+    const c1 = rows.find((r) => r.concurrency === 1);
+    console.log(
+      `targets: >= 5000/s at c128: ${(c128?.commandsPerSecond as number) >= 5000 ? 'met' : 'NOT met'}; p50 < 2 ms at c1: ${(c1?.p50Ms as number) < 2 ? 'met' : 'NOT met'}; < 2 KB parked: ${perParked < 2048 ? 'met' : 'NOT met'}; recovery < 5 s: ${recoveryMs < 5000 ? 'met' : 'NOT met'}`,
+    );
+    await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+    await writeFile(
+      new URL('./results/node.json', import.meta.url),
+      `${JSON.stringify({ date: new Date().toISOString(), quick, throughput: rows, peakRssMb, parked: parkedStatus.inFlight, bytesPerParked: perParked, recoveryMs, recovered }, null, 2)}\n`,
+    );
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,35 @@
+import { defineConfig } from '@coordinator/node';
+import { httpService } from '@coordinator/transport';
+import { type OrderServices, orderSaga } from './order-saga.js';
+import { servicePorts } from './services.js';
+
+const url = (name: keyof typeof servicePorts) =>
+  process.env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${servicePorts[name]}`;
+
+/**
+ * Calls time out after 2 s; five failures in a row open a service's breaker for 10 s (the
+ * environment variables let tests shorten all three).
+ */
+const gateway = (name: keyof typeof servicePorts) =>
+  httpService(url(name), {
+    service: name,
+    timeoutMs: Number(process.env.SERVICE_TIMEOUT_MS ?? 2000),
+    breaker: {
+      failureThreshold: Number(process.env.BREAKER_FAILURES ?? 5),
+      openMs: Number(process.env.BREAKER_OPEN_MS ?? 10_000),
+    },
+  });
+
+export default defineConfig<OrderServices>({
+  commands: [orderSaga],
+  receiver: () => ({
+    inventory: gateway('inventory'),
+    payments: gateway('payments'),
+    shipping: gateway('shipping'),
+  }),
+  options: {
+    dataDir: process.env.COORDINATOR_DATA_DIR ?? '.coordinator-data',
+    slowRetryIntervalMs: 5000,
+    jitterMs: 500,
+  },
+});

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { Refusal, startToyService, type ToyService } from './toy-service.js';
+
+/** Ports of the example's services; `<NAME>_PORT` overrides each (0 picks a free one). */
+export const servicePorts = { inventory: 7501, payments: 7502, shipping: 7503 } as const;
+
+const port = (name: keyof typeof servicePorts) =>
+  Number(process.env[`${name.toUpperCase()}_PORT`] ?? servicePorts[name]);
+
+/** Starts inventory, payments and shipping. */
+export async function startServices(): Promise<Record<keyof typeof servicePorts, ToyService>> {
+  const short = () => randomUUID().slice(0, 8);
+  const [inventory, payments, shipping] = await Promise.all([
+    startToyService('inventory', port('inventory'), {
+      '/reserve': (b) => ({ reservation: `R-${short()}`, sku: b.sku, qty: b.qty }),
+      '/release': (b) => ({ released: true, sku: b.sku }),
+    }),
+    startToyService('payments', port('payments'), {
+      '/charge': (b) => ({ payment: `P-${short()}`, amount: b.amount }),
+      '/refund': (b) => ({ refunded: true, amount: b.amount }),
+    }),
+    startToyService('shipping', port('shipping'), {
+      // A business rule, to see compensation: SKUs starting with NOSHIP cannot be shipped.
+      '/ship': (b) => {
+        if (String(b.sku).startsWith('NOSHIP'))
+          throw new Refusal(`${String(b.sku)} cannot be shipped`);
+        return { tracking: `T-${short()}` };
+      },
+    }),
+  ]);
+  return { inventory, payments, shipping };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const services = await startServices();
+  for (const s of Object.values(services))
+    console.log(`${s.name} listening on ${s.url} (mode ${s.mode})`);
+}

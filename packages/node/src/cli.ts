@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+import { Command } from '@commander-js/extra-typings';
+import { runClientCommand } from './cli/client-commands.js';
+import { startCommand } from './cli/start-command.js';
+
+const program = new Command()
+  .name('coordinator')
+  .description('A saga orchestrator: run a node, submit and inspect Commands.')
+  .showHelpAfterError();
+
+program.addCommand(startCommand());
+for (const command of runClientCommand()) program.addCommand(command);
+
+await program.parseAsync();

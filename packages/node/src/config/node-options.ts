@@ -1,0 +1,125 @@
+import { CoordinatorError, type CoordinatorOptions, defaultOptions } from '@coordinator/core';
+import { z } from 'zod';
+
+/**
+ * A node's options: the driver's (`maxCmds`, retry intervals, jitter, partitions...) and the
+ * node's own. Layered file < `COORDINATOR_*` environment < flags, validated once.
+ */
+export interface NodeOptions extends CoordinatorOptions {
+  /** Where the file log keeps its partitions. @default "./coordinator-data" */
+  readonly dataDir: string;
+  /** The stream protocol listener, `host:port`. @default "127.0.0.1:7400" */
+  readonly streamAddress: string;
+  /** The HTTP listener, `host:port`. @default "127.0.0.1:7401" */
+  readonly httpAddress: string;
+  /** This node's name in logs, metrics and the stream handshake. @default "node-1" */
+  readonly nodeId: string;
+  /** How long a shutdown waits for running steps before it exits anyway. @default 10000 */
+  readonly shutdownTimeoutMs: number;
+  /** `data` (fdatasync before acknowledging) or the unsafe `none`. @default "data" */
+  readonly sync: 'data' | 'none';
+  /** pino level. @default "info" */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const defaultNodeOptions: Readonly<NodeOptions> = Object.freeze({
+  ...defaultOptions,
+  dataDir: './coordinator-data',
+  streamAddress: '127.0.0.1:7400',
+  httpAddress: '127.0.0.1:7401',
+  nodeId: 'node-1',
+  shutdownTimeoutMs: 10_000,
+  sync: 'data',
+  logLevel: 'info',
+});
+
+const address = z
+  .string()
+  .regex(/^[^\s:]*:\d{1,5}$/, 'a `host:port` address such as 127.0.0.1:7400');
+const count = (min: number) => z.coerce.number().int().min(min);
+
+const schema = z.strictObject({
+  dataDir: z.string().min(1),
+  streamAddress: address,
+  httpAddress: address,
+  nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" or "-" (up to 64)'),
+  maxCmds: count(1),
+  slowRetryIntervalMs: count(0),
+  fastRetryIntervalMs: count(0),
+  jitterMs: count(0),
+  partitions: count(1),
+  snapshotAfterRecords: count(1),
+  checkpointIntervalMs: count(1),
+  doneRetention: count(0),
+  shutdownTimeoutMs: count(0),
+  sync: z.enum(['data', 'none']),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+const names = Object.keys(defaultNodeOptions) as (keyof NodeOptions)[];
+
+/** `maxCmds` → `COORDINATOR_MAX_CMDS`. */
+export function envName(option: string): string {
+  return `COORDINATOR_${option.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+/** The options set through `COORDINATOR_*` variables. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof NodeOptions, string>> {
+  const found: Partial<Record<keyof NodeOptions, string>> = {};
+  for (const name of names) {
+    const value = env[envName(name)];
+    if (value !== undefined && value !== '') found[name] = value;
+  }
+  return found;
+}
+
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return `\`${text}\` (${value === null ? 'null' : typeof value})`;
+}
+
+export interface OptionLayer {
+  /** Where these options came from, for error messages: `config file`, `environment`, `flags`. */
+  readonly source: string;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Merges option layers over the defaults (later layers win) and validates the result once.
+ * @throws CoordinatorError `INVALID_OPTION` naming the option, its source, the expectation and the
+ * value.
+ */
+export function resolveNodeOptions(layers: readonly OptionLayer[]): NodeOptions {
+  const merged: Record<string, unknown> = { ...defaultNodeOptions };
+  const origin: Record<string, string> = {};
+  for (const { source, values } of layers) {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) continue;
+      if (!names.includes(name as keyof NodeOptions)) {
+        throw new CoordinatorError(
+          'INVALID_OPTION',
+          `Unknown option \`${name}\` in ${source}; known options: ${names.join(', ')}`,
+        );
+      }
+      merged[name] = value;
+      origin[name] = source;
+    }
+  }
+  const parsed = schema.safeParse(merged);
+  if (parsed.success) return Object.freeze(parsed.data);
+  const issue = parsed.error.issues[0];
+  const name = String(issue?.path[0] ?? '');
+  const value = merged[name];
+  const expected =
+    issue?.code === 'too_small'
+      ? `an integer from ${String((issue as { minimum: unknown }).minimum)} and up`
+      : issue?.code === 'invalid_value'
+        ? `one of ${(issue as { values: unknown[] }).values.map((v) => JSON.stringify(v)).join(', ')}`
+        : issue?.code === 'invalid_type'
+          ? `a ${String((issue as { expected: unknown }).expected)}`
+          : (issue?.message ?? 'a valid value');
+  throw new CoordinatorError(
+    'INVALID_OPTION',
+    `Expected \`${name}\` (from ${origin[name] ?? 'defaults'}) to be ${expected}, got ${shown(value)}`,
+  );
+}

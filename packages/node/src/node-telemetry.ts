@@ -1,0 +1,101 @@
+import type { CoordinatorEvent, Driver } from '@coordinator/core';
+import type { Logger } from 'pino';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+/**
+ * Turns the driver's typed events into pino lines and Prometheus metrics, at the edge. Per-Command
+ * transitions are counted, and logged only at debug level: at thousands of Commands a second,
+ * info-level lines are kept for what an operator acts on (waits, failures, suspension, recovery).
+ */
+export class NodeTelemetry {
+  readonly registry = new Registry();
+  readonly #log: Logger;
+  readonly #transitions: Counter<'type' | 'record'>;
+  readonly #done: Counter<'type' | 'outcome'>;
+
+  constructor(log: Logger, driver: () => Driver<unknown> | undefined) {
+    this.#log = log;
+    collectDefaultMetrics({ register: this.registry, prefix: 'coordinator_process_' });
+    this.#transitions = new Counter({
+      name: 'coordinator_transitions_total',
+      help: 'Command transitions by type and record kind',
+      labelNames: ['type', 'record'],
+      registers: [this.registry],
+    });
+    this.#done = new Counter({
+      name: 'coordinator_commands_done_total',
+      help: 'Finished Commands by type and outcome (result or error)',
+      labelNames: ['type', 'outcome'],
+      registers: [this.registry],
+    });
+    const status = () => driver()?.status();
+    new Gauge({
+      name: 'coordinator_commands_in_flight',
+      help: 'Unfinished Commands on this node',
+      registers: [this.registry],
+      collect() {
+        this.set(status()?.inFlight ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'coordinator_commands_waiting',
+      help: 'Delayed or blocked Commands, and retries without success yet',
+      registers: [this.registry],
+      collect() {
+        this.set(status()?.waiting ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'coordinator_suspended',
+      help: '1 while the node is suspended (a service is blocked)',
+      registers: [this.registry],
+      collect() {
+        this.set(status()?.suspension === 'accepting' ? 0 : 1);
+      },
+    });
+  }
+
+  readonly onEvent = (event: CoordinatorEvent): void => {
+    switch (event.type) {
+      case 'command.transition':
+        this.#transitions.inc({ type: event.commandType, record: event.record });
+        if (event.record === 'delayed' || event.record === 'blocked' || event.record === 'failed') {
+          this.#log.info(event, `command ${event.id} ${event.record} at ${event.position}`);
+        } else {
+          this.#log.debug(event, `command ${event.id} ${event.record}`);
+        }
+        return;
+      case 'command.done':
+        this.#done.inc({ type: event.commandType, outcome: event.error ? 'error' : 'result' });
+        if (event.error) this.#log.info(event, `command ${event.id} done with ${event.error.code}`);
+        else this.#log.debug(event, `command ${event.id} done`);
+        return;
+      case 'command.accepted':
+        this.#log.debug(event, `command ${event.id} accepted`);
+        return;
+      case 'command.stalled':
+        this.#log.error(
+          event,
+          `command ${event.id || '(checkpoint)'} stalled: ${event.error.message}`,
+        );
+        return;
+      case 'node.suspension':
+        this.#log.warn(event, `node ${event.state}`);
+        return;
+      case 'recovery.progress':
+        this.#log.debug(event, `recovering partition ${event.partition}: ${event.records} records`);
+        return;
+      case 'recovery.done':
+        if (event.records > 0) {
+          this.#log.info(
+            event,
+            `partition ${event.partition} recovered: ${event.records} records, ${event.resumed} Commands to resume`,
+          );
+        }
+        return;
+      case 'checkpoint.committed':
+        this.#log.debug(event, `partition ${event.partition} checkpoint ${event.position}`);
+        return;
+    }
+  };
+}

@@ -1,0 +1,200 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CoordinatorError,
+  type CoordinatorEvent,
+  Driver,
+  defaultOptions,
+  type EventLog,
+} from '@coordinator/core';
+import { HttpServer, type ListenAddress, StreamServer, systemClock } from '@coordinator/transport';
+import { type Logger, pino } from 'pino';
+import type { NodeConfig } from './config/define-config.js';
+import { type NodeOptions, resolveNodeOptions } from './config/node-options.js';
+import { DriverHandler } from './driver-handler.js';
+import { FileLog } from './file-log/file-log.js';
+import { NodeTelemetry } from './node-telemetry.js';
+import { cryptoRandom, uuidIds } from './system-ports.js';
+
+/** Where a started node listens. */
+export interface NodeAddresses {
+  readonly stream: ListenAddress;
+  readonly http: ListenAddress;
+}
+
+export interface CreateNodeInput<Rcv> {
+  readonly config: NodeConfig<Rcv>;
+  /** Option layers over the config file's options: environment, then flags. */
+  readonly overrides?: readonly { source: string; values: Readonly<Record<string, unknown>> }[];
+  /** @default a pino logger on stdout at `logLevel` */
+  readonly logger?: Logger;
+  /** Also receives every driver event (the CLI draws recovery progress from them). */
+  readonly onEvent?: (event: CoordinatorEvent) => void;
+}
+
+function split(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  return { host: address.slice(0, at) || '127.0.0.1', port: Number(address.slice(at + 1)) };
+}
+
+/** Refuses a data directory made with another partition count: routing would lose Commands. */
+async function checkPartitions(dir: string, partitions: number): Promise<void> {
+  const file = join(dir, 'coordinator.json');
+  let meta: { partitions?: unknown } | undefined;
+  try {
+    meta = JSON.parse(await readFile(file, 'utf8')) as { partitions?: unknown };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (meta === undefined) {
+    await writeFile(file, `${JSON.stringify({ partitions }, null, 2)}\n`);
+  } else if (meta.partitions !== partitions) {
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      `Expected \`partitions\` to be ${String(meta.partitions)} as when ${dir} was created, got \`${partitions}\` (number); the partition count is fixed for the life of a data directory`,
+    );
+  }
+}
+
+/**
+ * One coordinator process: the core Driver on the file log, the system clock and crypto
+ * randomness, behind the stream and HTTP servers. `start()` listens, recovers every partition
+ * (`/readyz` answers 503 until then) and takes new Commands; `close()` shuts down gracefully.
+ *
+ * @example
+ * const node = createNode({ config });
+ * const { http } = await node.start();
+ * process.on('SIGTERM', () => node.close().then(() => process.exit(0)));
+ */
+export function createNode<Rcv>(input: CreateNodeInput<Rcv>): CoordinatorNode<Rcv> {
+  return new CoordinatorNode(input);
+}
+
+export class CoordinatorNode<Rcv> {
+  readonly options: NodeOptions;
+  readonly log: Logger;
+  readonly #config: NodeConfig<Rcv>;
+  readonly #telemetry: NodeTelemetry;
+  readonly #onEvent: (event: CoordinatorEvent) => void;
+  #driver: Driver<Rcv> | undefined;
+  #eventLog: (EventLog & { close(): Promise<void> }) | undefined;
+  #receiver: Rcv | undefined;
+  #handler: DriverHandler | undefined;
+  #servers: { stream: StreamServer; http: HttpServer } | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor({ config, overrides = [], logger, onEvent }: CreateNodeInput<Rcv>) {
+    this.#config = config;
+    this.options = resolveNodeOptions([
+      { source: 'config file', values: config.options ?? {} },
+      ...overrides,
+    ]);
+    this.log =
+      logger ?? pino({ level: this.options.logLevel, base: { node: this.options.nodeId } });
+    this.#telemetry = new NodeTelemetry(
+      this.log,
+      () => this.#driver as Driver<unknown> | undefined,
+    );
+    const telemetry = this.#telemetry.onEvent;
+    this.#onEvent = onEvent
+      ? (event) => {
+          telemetry(event);
+          onEvent(event);
+        }
+      : telemetry;
+  }
+
+  get driver(): Driver<Rcv> {
+    if (!this.#driver) throw new CoordinatorError('NOT_READY', 'The node has not started');
+    return this.#driver;
+  }
+
+  async start(): Promise<NodeAddresses> {
+    const o = this.options;
+    const eventLog = await FileLog.open({
+      dir: o.dataDir,
+      sync: o.sync,
+      onEvent: (event) =>
+        event.type === 'file-log.failed' || event.type === 'file-log.tail-truncated'
+          ? this.log.warn(event, event.type)
+          : this.log.info(event, event.type),
+    });
+    this.#eventLog = eventLog;
+    try {
+      await checkPartitions(o.dataDir, o.partitions);
+      this.#receiver = await this.#config.receiver();
+      const driver = new Driver<Rcv>({
+        log: eventLog,
+        clock: systemClock,
+        random: cryptoRandom,
+        ids: uuidIds,
+        types: this.#config.commands,
+        receiver: this.#receiver,
+        // The driver's share of the node options.
+        options: Object.fromEntries(
+          Object.keys(defaultOptions).map((k) => [k, o[k as keyof NodeOptions]]),
+        ),
+        onEvent: this.#onEvent,
+      });
+      this.#driver = driver;
+      const handler = new DriverHandler(driver as Driver<unknown>, () => ({ node: o.nodeId }));
+      this.#handler = handler;
+      const onEvent = (event: { type: string }) => this.log.debug(event, event.type);
+      const stream = new StreamServer(handler, {
+        ...split(o.streamAddress),
+        nodeId: o.nodeId,
+        onEvent,
+      });
+      const http = new HttpServer(handler, {
+        ...split(o.httpAddress),
+        metrics: () => this.#telemetry.registry.metrics(),
+        onEvent,
+      });
+      this.#servers = { stream, http };
+      const addresses = { stream: await stream.listen(), http: await http.listen() };
+      const started = Date.now();
+      await driver.recover();
+      const { inFlight } = driver.status();
+      this.log.info(
+        { ...addresses, recoveredMs: Date.now() - started, inFlight },
+        `node ${o.nodeId} ready: stream ${addresses.stream.host}:${addresses.stream.port}, http ${addresses.http.host}:${addresses.http.port}`,
+      );
+      return addresses;
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Stops taking Commands (`/readyz` 503, new submits `CLOSED`), lets running steps finish up to
+   * `shutdownTimeoutMs`, commits checkpoints, closes the log and the servers.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#handler?.closing();
+    const driver = this.#driver;
+    if (driver) {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs);
+      });
+      const outcome = await Promise.race([driver.close().then(() => 'closed' as const), bound]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        this.log.warn(
+          `steps still running after ${this.options.shutdownTimeoutMs} ms; they resume on the next start`,
+        );
+      }
+    }
+    await Promise.allSettled([this.#servers?.stream.close(), this.#servers?.http.close()]);
+    await this.#eventLog?.close();
+    if (this.#receiver !== undefined) await this.#config.close?.(this.#receiver);
+    this.log.info(`node ${this.options.nodeId} stopped`);
+    this.log.flush();
+  }
+}

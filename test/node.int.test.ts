@@ -2,6 +2,7 @@
  * One node, end to end: real node processes (the `coordinator` CLI), real sockets, the example's
  * real HTTP services, the file log with fsync. coordinator-go's integration scenarios, made strict.
  */
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogRecord } from '@coordinator/core';
@@ -11,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServices } from '../examples/order-saga/services.js';
 import type { ToyService } from '../examples/order-saga/toy-service.js';
 import {
+  cliPath,
   getCommand,
   type NodeProcess,
   startNode,
@@ -298,6 +300,53 @@ describe('a node', () => {
     );
   });
 
+  it('drives a node from the CLI: submit --wait, get, list, status, and --help', async () => {
+    const n = await node(await tempDir());
+    const cli = (...args: string[]) => runCli([...args, '--url', n.url]);
+    const submitted = await cli(
+      'submit',
+      'order',
+      JSON.stringify(order.payload),
+      '--id',
+      'cli-1',
+      '--wait',
+      '10000',
+    );
+    expect(submitted).toMatchObject({ code: 0, json: { id: 'cli-1', state: 'done' } });
+    expect(await cli('get', 'cli-1')).toMatchObject({
+      code: 0,
+      json: { id: 'cli-1', attempts: 1 },
+    });
+    expect((await cli('list', '--state', 'done')).json).toMatchObject({
+      commands: [{ id: 'cli-1' }],
+    });
+    expect(await cli('status')).toMatchObject({ code: 0, json: { ready: true } });
+    const missing = await cli('get', 'nope');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('UNKNOWN_COMMAND');
+    const bad = await cli('submit', 'order', '{not json');
+    expect(bad.stderr).toContain('INVALID_PAYLOAD: The payload is not JSON');
+    const help = await runCli(['start', '--help']);
+    expect(help.stdout).toContain('--slow-retry-interval <ms>');
+  });
+
+  it('shuts down gracefully on SIGTERM (exit 0) and loses nothing', async () => {
+    const dataDir = await tempDir();
+    const first = await node(dataDir);
+    services.shipping.mode = 'down';
+    const { body } = await submit(first.url, order);
+    await waitFor('a delayed Command', async () =>
+      (await getCommand(first.url, body.id)).body.state === 'delayed' ? true : undefined,
+    );
+    expect(await first.kill('SIGTERM')).toBe(0);
+    expect(first.logs.some((l) => l.msg === 'node node-1 stopped')).toBe(true);
+    services.shipping.mode = 'ok';
+    const second = await node(dataDir);
+    await waitFor('the Command to finish after the restart', async () =>
+      (await getCommand(second.url, body.id)).body.state === 'done' ? true : undefined,
+    );
+  });
+
   it('a second node on the same data directory is FENCED and the first keeps working', async () => {
     const dataDir = await tempDir();
     const first = await node(dataDir);
@@ -305,6 +354,32 @@ describe('a node', () => {
     expect((await submit(first.url, order, { wait: 10_000 })).body.state).toBe('done');
   });
 });
+
+async function runCli(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@coordinator/source', cliPath, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout, stderr, json };
+}
 
 async function stats(service: ToyService) {
   const response = await fetch(`${service.url}/admin/stats`);

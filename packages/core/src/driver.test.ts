@@ -1,5 +1,6 @@
 import {
   CoordinatorError,
+  type CoordinatorEvent,
   Driver,
   defineCommand,
   defineSaga,
@@ -423,3 +424,50 @@ describe('Driver recovery', () => {
 function orderPartition(): number {
   return partitionOf(routingKeyOf(orderSaga.services), 4);
 }
+
+describe('Driver ownership', () => {
+  it('assigns partitions one by one and revokes them without writing', async () => {
+    const log = new MemoryEventLog();
+    const services = new ScriptedServices();
+    services.fallback = 'delayed';
+    const events: CoordinatorEvent[] = [];
+    const clock = new SimulatedClock(0);
+    const driver = new Driver({
+      log,
+      clock,
+      random: new SeededRandom(),
+      ids: new SequentialIds(),
+      types: [orderSaga],
+      receiver: services,
+      options: { partitions: 4, slowRetryIntervalMs: 1000, jitterMs: 0 },
+      onEvent: (e) => events.push(e),
+    });
+    const partition = orderPartition();
+    await driver.recover([]);
+    await expect(driver.submit({ type: 'order', payload: { sku: 'A' } })).rejects.toMatchObject({
+      code: 'NOT_OWNER',
+    });
+    await driver.assign(partition);
+    await driver.assign(partition);
+    const { id } = await driver.submit({ type: 'order', payload: { sku: 'A' } });
+    await driver.idle();
+    const waiting = driver.whenDone(id);
+    expect(driver.get(id)?.state).toBe('delayed');
+    const written = log.all().length;
+    driver.revoke(partition);
+    driver.revoke(partition);
+    await expect(waiting).rejects.toMatchObject({ code: 'NOT_OWNER' });
+    expect(driver.get(id)).toBeUndefined();
+    expect(driver.status()).toMatchObject({ inFlight: 0, waiting: 0 });
+    expect(events).toContainEqual({ type: 'partition.revoked', partition });
+    // Its retry timer is gone: nothing more is written for it.
+    clock.advance(5_000);
+    await driver.idle();
+    expect(log.all()).toHaveLength(written);
+    // Taking it back replays the log and resumes the Command.
+    services.fallback = 'ok';
+    await driver.assign(partition);
+    await settle(driver, clock);
+    expect(driver.get(id)?.state).toBe('done');
+  });
+});

@@ -89,6 +89,8 @@ export interface DriverStatus {
 interface PartitionState {
   readonly tracker: CheckpointTracker;
   committed: number;
+  /** Replay is still running: new Commands for it get `NOT_READY`. */
+  recovering: boolean;
 }
 
 /**
@@ -122,7 +124,10 @@ export class Driver<Rcv> {
   /** Commands delayed or blocked, or retrying without success yet. */
   readonly #waiting = new Set<string>();
   readonly #runs = new Map<string, Promise<void>>();
-  readonly #waiters = new Map<string, ((view: CommandView) => void)[]>();
+  readonly #waiters = new Map<
+    string,
+    { resolve: (view: CommandView) => void; reject: (error: unknown) => void }[]
+  >();
   readonly #suspension = new SuspensionController();
   readonly #scheduler: RetryScheduler;
   #checkpointTimer: TimerHandle | undefined;
@@ -164,14 +169,64 @@ export class Driver<Rcv> {
    */
   async recover(partitions?: readonly number[]): Promise<void> {
     const owned = partitions ?? Array.from({ length: this.options.partitions }, (_, i) => i);
-    for (const partition of owned) await this.#recoverPartition(partition);
+    for (const partition of owned) await this.assign(partition);
     this.#ready = true;
   }
 
-  async #recoverPartition(partition: number): Promise<void> {
+  /**
+   * Takes a partition over (a cluster assigned it to this node): replays it from its checkpoint
+   * and resumes its unfinished Commands after the slow interval. New Commands of the partition get
+   * `NOT_READY` until the replay is done.
+   */
+  async assign(partition: number): Promise<void> {
+    if (this.#partitions.has(partition)) return;
+    const state: PartitionState = {
+      tracker: new CheckpointTracker(0),
+      committed: 0,
+      recovering: true,
+    };
+    this.#partitions.set(partition, state);
+    try {
+      await this.#recoverPartition(partition, state);
+    } catch (error) {
+      if (this.#partitions.get(partition) === state) this.#partitions.delete(partition);
+      throw error;
+    } finally {
+      state.recovering = false;
+    }
+  }
+
+  /**
+   * Gives a partition up without writing (a cluster moved it to another node, or the log fenced
+   * this node): its Commands leave memory, their timers stop, and callers waiting on them get
+   * `NOT_OWNER`. A step still running finishes, but its Outcome is not written here; the new
+   * owner repeats it (steps are at-least-once).
+   */
+  revoke(partition: number): void {
+    if (!this.#partitions.delete(partition)) return;
+    for (const source of [this.#commands, this.#done]) {
+      for (const [id, command] of source) {
+        if (this.#partitionOf(command) !== partition) continue;
+        source.delete(id);
+        this.#scheduler.cancel(id);
+        this.#waiting.delete(id);
+        const waiters = this.#waiters.get(id);
+        this.#waiters.delete(id);
+        const error = new CoordinatorError(
+          'NOT_OWNER',
+          `Partition ${partition} moved to another node; ask any node for Command ${id}`,
+        );
+        for (const waiter of waiters ?? []) waiter.reject(error);
+      }
+    }
+    this.#updateWaiting();
+    this.#emit({ type: 'partition.revoked', partition });
+  }
+
+  async #recoverPartition(partition: number, state: PartitionState): Promise<void> {
     const checkpoint = await this.#log.loadCheckpoint(partition);
     const tracker = new CheckpointTracker(checkpoint);
-    this.#partitions.set(partition, { tracker, committed: checkpoint });
+    Object.assign(state, { tracker, committed: checkpoint });
     const replayer = new Replayer(this.#types as CommandTypes);
     for await (const batch of this.#log.read(partition, checkpoint)) {
       for (const logged of batch) {
@@ -323,9 +378,9 @@ export class Driver<Rcv> {
     if (!this.#commands.has(id)) {
       return Promise.reject(new CoordinatorError('UNKNOWN_COMMAND', `No Command with id ${id}`));
     }
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const list = this.#waiters.get(id) ?? [];
-      list.push(resolve);
+      list.push({ resolve, reject });
       this.#waiters.set(id, list);
     });
   }
@@ -390,6 +445,7 @@ export class Driver<Rcv> {
     const record = { ...draft, v: 1, id: command.id, at: this.#clock.now() } as LogRecord;
     nextNode(command, record, command.lastPosition + 1);
     const partition = this.#partitionOf(command);
+    this.#partition(partition);
     const [position = -1] = await this.#log.append(partition, [record]);
     this.#applied(command, record, position, this.#partition(partition).tracker);
   };
@@ -450,7 +506,7 @@ export class Driver<Rcv> {
     if (waiters) {
       this.#waiters.delete(command.id);
       const view = this.#view(command);
-      for (const resolve of waiters) resolve(view);
+      for (const waiter of waiters) waiter.resolve(view);
     }
   }
 

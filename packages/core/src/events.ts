@@ -43,4 +43,5 @@ export type CoordinatorEvent =
       readonly type: 'checkpoint.committed';
       readonly partition: number;
       readonly position: number;
-    };
+    }
+  | { readonly type: 'partition.revoked'; readonly partition: number };

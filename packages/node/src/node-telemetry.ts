@@ -93,6 +93,9 @@ export class NodeTelemetry {
           );
         }
         return;
+      case 'partition.revoked':
+        this.#log.warn(event, `partition ${event.partition} revoked: its Commands left this node`);
+        return;
       case 'checkpoint.committed':
         this.#log.debug(event, `partition ${event.partition} checkpoint ${event.position}`);
         return;

@@ -1,24 +1,20 @@
 import { admit } from './admission.js';
-import { CheckpointTracker } from './checkpoint-tracker.js';
+import type { CheckpointTracker } from './checkpoint-tracker.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { LifecycleState } from './command-machine.js';
 import { type AppendRecord, type RunEnd, runCommand } from './command-runner.js';
-import {
-  acceptCommand,
-  applyRecord,
-  type CommandState,
-  nextNode,
-  snapshotOf,
-} from './command-state.js';
+import { acceptCommand, applyRecord, type CommandState, nextNode } from './command-state.js';
 import type { CommandType } from './command-type.js';
-import { CoordinatorError, type ErrorData, toErrorData } from './errors.js';
+import { type CommandFilter, type CommandView, commandView } from './command-view.js';
+import { CoordinatorError, toErrorData } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { CoordinatorEvent } from './events.js';
 import { type CoordinatorOptions, resolveOptions } from './options.js';
+import { OwnedPartition } from './owned-partition.js';
 import { partitionOf, routingKeyOf } from './partitioner.js';
 import type { IdSource, Random } from './random.js';
-import type { CommandEvent, FailedStep, LogRecord, StepOutcome } from './records.js';
-import { type CommandTypes, Replayer } from './replay.js';
+import type { LogRecord } from './records.js';
+import type { CommandTypes } from './replay.js';
 import { retryDelay } from './retry-policy.js';
 import { RetryScheduler } from './retry-scheduler.js';
 import { SuspensionController, type SuspensionState } from './suspension.js';
@@ -49,34 +45,6 @@ export interface SubmitResult {
   readonly existing: boolean;
 }
 
-/** What a caller sees of one Command. */
-export interface CommandView {
-  readonly id: string;
-  readonly type: string;
-  readonly state: LifecycleState;
-  /** The `executing` sub-state: the step running or to run next. */
-  readonly step: string;
-  readonly partition: number;
-  readonly attempts: number;
-  readonly outcomes: readonly StepOutcome[];
-  readonly failures: readonly FailedStep[];
-  /** The timeline: every record the Command went through. */
-  readonly events: readonly CommandEvent[];
-  readonly result?: unknown;
-  readonly error?: ErrorData;
-  readonly lastError?: ErrorData;
-  readonly nextRetryAt?: number;
-  readonly acceptedAt: number;
-  readonly updatedAt: number;
-}
-
-export interface CommandFilter {
-  readonly state?: LifecycleState;
-  readonly type?: string;
-  /** @default 100 */
-  readonly limit?: number;
-}
-
 export interface DriverStatus {
   readonly ready: boolean;
   readonly suspension: SuspensionState;
@@ -84,13 +52,6 @@ export interface DriverStatus {
   readonly waiting: number;
   readonly maxCmds: number;
   readonly partitions: readonly { partition: number; checkpoint: number; end: number }[];
-}
-
-interface PartitionState {
-  readonly tracker: CheckpointTracker;
-  committed: number;
-  /** Replay is still running: new Commands for it get `NOT_READY`. */
-  recovering: boolean;
 }
 
 /**
@@ -114,7 +75,7 @@ export class Driver<Rcv> {
   readonly #onEvent: (event: CoordinatorEvent) => void;
   readonly #types: Map<string, CommandType<Rcv>>;
   readonly #partitionOfType = new Map<string, number>();
-  readonly #partitions = new Map<number, PartitionState>();
+  readonly #partitions = new Map<number, OwnedPartition>();
   /** Unfinished Commands. */
   readonly #commands = new Map<string, CommandState>();
   /** Finished Commands, oldest first, up to `doneRetention`. */
@@ -180,11 +141,7 @@ export class Driver<Rcv> {
    */
   async assign(partition: number): Promise<void> {
     if (this.#partitions.has(partition)) return;
-    const state: PartitionState = {
-      tracker: new CheckpointTracker(0),
-      committed: 0,
-      recovering: true,
-    };
+    const state = new OwnedPartition(partition, this.#log);
     this.#partitions.set(partition, state);
     try {
       await this.#recoverPartition(partition, state);
@@ -223,36 +180,22 @@ export class Driver<Rcv> {
     this.#emit({ type: 'partition.revoked', partition });
   }
 
-  async #recoverPartition(partition: number, state: PartitionState): Promise<void> {
-    const checkpoint = await this.#log.loadCheckpoint(partition);
-    const tracker = new CheckpointTracker(checkpoint);
-    Object.assign(state, { tracker, committed: checkpoint });
-    const replayer = new Replayer(this.#types as CommandTypes);
-    for await (const batch of this.#log.read(partition, checkpoint)) {
-      for (const logged of batch) {
-        replayer.apply(logged);
-        tracker.observe(logged.position);
-      }
-      this.#emit({ type: 'recovery.progress', partition, records: replayer.records });
-    }
+  async #recoverPartition(partition: number, state: OwnedPartition): Promise<void> {
+    const { commands, records, checkpoint } = await state.replay(
+      this.#types as CommandTypes,
+      (count) => this.#emit({ type: 'recovery.progress', partition, records: count }),
+    );
     let resumed = 0;
-    for (const command of replayer.commands.values()) {
-      tracker.need(command.id, command.firstPosition);
+    for (const command of commands.values()) {
       if (command.node.state === 'done') {
-        this.#retain(command, tracker);
+        this.#retain(command, state.tracker);
         continue;
       }
       this.#commands.set(command.id, command);
       this.#scheduler.schedule(command.id, this.#delay('slow'));
       resumed += 1;
     }
-    this.#emit({
-      type: 'recovery.done',
-      partition,
-      records: replayer.records,
-      resumed,
-      checkpoint,
-    });
+    this.#emit({ type: 'recovery.done', partition, records, resumed, checkpoint });
   }
 
   /**
@@ -420,7 +363,7 @@ export class Driver<Rcv> {
     await this.#commitCheckpoints(false);
   }
 
-  #partition(partition: number): PartitionState {
+  #partition(partition: number): OwnedPartition {
     const state = this.#partitions.get(partition);
     if (!state)
       throw new CoordinatorError('NOT_OWNER', `This node does not own partition ${partition}`);
@@ -588,83 +531,30 @@ export class Driver<Rcv> {
   }
 
   /**
-   * Commits every partition's advanced checkpoint; first, when `carry` is set, writes snapshot
-   * records for parked Commands that hold the checkpoint more than `snapshotAfterRecords` back.
+   * Commits every partition's advanced checkpoint; first, when `carry` is set, carries parked
+   * Commands that hold it back forward in snapshots.
    */
   async #commitCheckpoints(carry: boolean): Promise<void> {
     for (const [partition, state] of this.#partitions) {
-      const { tracker } = state;
-      if (carry && tracker.end - tracker.checkpoint > this.options.snapshotAfterRecords) {
-        await this.#carryForward(partition, tracker);
-      }
-      const checkpoint = tracker.checkpoint;
-      if (checkpoint <= state.committed) continue;
       try {
-        await this.#log.commitCheckpoint(partition, checkpoint);
+        if (carry) {
+          const parked = (id: string) => (this.#runs.has(id) ? undefined : this.#commands.get(id));
+          await state.carryForward(this.options.snapshotAfterRecords, parked, this.#clock.now());
+        }
+        const position = await state.commit();
+        if (position !== undefined)
+          this.#emit({ type: 'checkpoint.committed', partition, position });
       } catch (error) {
-        this.#emit({ type: 'command.stalled', id: '', error: toErrorData(error, 'LOG_CORRUPT') });
-        continue;
+        this.#emit({
+          type: 'checkpoint.failed',
+          partition,
+          error: toErrorData(error, 'LOG_CORRUPT'),
+        });
       }
-      state.committed = checkpoint;
-      this.#emit({ type: 'checkpoint.committed', partition, position: checkpoint });
     }
-  }
-
-  async #carryForward(partition: number, tracker: CheckpointTracker): Promise<void> {
-    const horizon = tracker.end - this.options.snapshotAfterRecords;
-    const records: LogRecord[] = [];
-    const commands: CommandState[] = [];
-    for (const id of tracker.pinning(horizon)) {
-      const command = this.#commands.get(id);
-      // A running Command may be appending; it is carried on a later round.
-      if (!command || this.#runs.has(id)) continue;
-      commands.push(command);
-      records.push({
-        v: 1,
-        kind: 'snapshot',
-        id,
-        at: this.#clock.now(),
-        command: snapshotOf(command),
-      });
-    }
-    if (records.length === 0) return;
-    const positions = await this.#log.append(partition, records);
-    commands.forEach((command, i) => {
-      const position = positions[i] as number;
-      command.firstPosition = position;
-      command.lastPosition = position;
-      tracker.need(command.id, position);
-    });
   }
 
   #view(command: CommandState): CommandView {
     return commandView(command, this.#partitionOf(command), this.#scheduler.dueAt(command.id));
   }
-}
-
-/** What callers see of a Command: a copy, so later records never change a view handed out. */
-export function commandView(
-  command: CommandState,
-  partition: number,
-  nextRetryAt?: number,
-): CommandView {
-  return {
-    id: command.id,
-    type: command.type,
-    state: command.node.state,
-    step: command.node.position,
-    partition,
-    attempts: command.attempts,
-    outcomes: [...command.outcomes],
-    failures: [...command.failures],
-    events: [...command.events],
-    ...(command.node.state === 'done' && command.error === undefined
-      ? { result: command.result }
-      : {}),
-    ...(command.error ? { error: command.error } : {}),
-    ...(command.lastError ? { lastError: command.lastError } : {}),
-    ...(nextRetryAt !== undefined ? { nextRetryAt } : {}),
-    acceptedAt: command.acceptedAt,
-    updatedAt: command.updatedAt,
-  };
 }

@@ -44,4 +44,5 @@ export type CoordinatorEvent =
       readonly partition: number;
       readonly position: number;
     }
+  | { readonly type: 'checkpoint.failed'; readonly partition: number; readonly error: ErrorData }
   | { readonly type: 'partition.revoked'; readonly partition: number };

@@ -28,10 +28,8 @@ export {
   type StepContext,
   type StepInfo,
 } from './command-type.js';
+export { type CommandFilter, type CommandView, commandView } from './command-view.js';
 export {
-  type CommandFilter,
-  type CommandView,
-  commandView,
   Driver,
   type DriverConfig,
   type DriverStatus,
@@ -51,6 +49,7 @@ export type { CoordinatorEvent } from './events.js';
 export { type MachineNode, MachineStepper } from './machine-stepper.js';
 export { MinHeap } from './min-heap.js';
 export { type CoordinatorOptions, defaultOptions, resolveOptions } from './options.js';
+export { OwnedPartition } from './owned-partition.js';
 export { partitionOf, routingKeyOf } from './partitioner.js';
 export type { IdSource, Random } from './random.js';
 export {

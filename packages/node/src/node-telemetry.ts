@@ -94,7 +94,10 @@ export class NodeTelemetry {
         }
         return;
       case 'checkpoint.failed':
-        this.#log.error(event, `partition ${event.partition}: checkpoint not committed: ${event.error.message}`);
+        this.#log.error(
+          event,
+          `partition ${event.partition}: checkpoint not committed: ${event.error.message}`,
+        );
         return;
       case 'partition.revoked':
         this.#log.warn(event, `partition ${event.partition} revoked: its Commands left this node`);

@@ -7,8 +7,11 @@
 import type { LogRecord } from '@coordinator/core';
 import { FileLog } from '@coordinator/node';
 import { afterAll, expect, it } from 'vitest';
-import { startServices } from '../examples/order-saga/services.js';
-import type { ToyService } from '../examples/order-saga/toy-service.js';
+import {
+  type OrderServiceSet,
+  serviceEnv,
+  startServices,
+} from '../examples/order-saga/services.js';
 import {
   getCommand,
   type NodeProcess,
@@ -20,7 +23,7 @@ import {
 
 const total = Number(process.env.COORDINATOR_CRASH_COMMANDS ?? 2000);
 const kills = Number(process.env.COORDINATOR_CRASH_KILLS ?? 5);
-let services: Record<'inventory' | 'payments' | 'shipping', ToyService> | undefined;
+let services: OrderServiceSet | undefined;
 let current: NodeProcess | undefined;
 
 afterAll(async () => {
@@ -31,19 +34,14 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it(`keeps every acknowledged Command exactly once through ${kills} SIGKILLs under load`, async () => {
-  process.env.INVENTORY_PORT = '0';
-  process.env.PAYMENTS_PORT = '0';
-  process.env.SHIPPING_PORT = '0';
-  services = await startServices();
+  services = await startServices({ anyPort: true });
   for (const s of Object.values(services)) {
     s.mode = 'flaky';
     s.failRate = 0.2;
     s.slowMs = 600;
   }
   const env = {
-    INVENTORY_URL: services.inventory.url,
-    PAYMENTS_URL: services.payments.url,
-    SHIPPING_URL: services.shipping.url,
+    ...serviceEnv(services),
     SERVICE_TIMEOUT_MS: '300',
     BREAKER_FAILURES: '100000',
     COORDINATOR_LOG_LEVEL: 'info',

@@ -9,7 +9,11 @@ import type { LogRecord } from '@coordinator/core';
 import { FileLog } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServices } from '../examples/order-saga/services.js';
+import {
+  type OrderServiceSet,
+  serviceEnv,
+  startServices,
+} from '../examples/order-saga/services.js';
 import type { ToyService } from '../examples/order-saga/toy-service.js';
 import {
   cliPath,
@@ -25,7 +29,7 @@ const order = { type: 'order', payload: { sku: 'A-1', qty: 2, amount: 40 } };
 const slow = 1000;
 const jitter = 100;
 
-let services: Record<'inventory' | 'payments' | 'shipping', ToyService>;
+let services: OrderServiceSet;
 let env: Record<string, string>;
 const nodes: NodeProcess[] = [];
 
@@ -54,14 +58,9 @@ async function records(dataDir: string): Promise<LogRecord[]> {
 }
 
 beforeAll(async () => {
-  process.env.INVENTORY_PORT = '0';
-  process.env.PAYMENTS_PORT = '0';
-  process.env.SHIPPING_PORT = '0';
-  services = await startServices();
+  services = await startServices({ anyPort: true });
   env = {
-    INVENTORY_URL: services.inventory.url,
-    PAYMENTS_URL: services.payments.url,
-    SHIPPING_URL: services.shipping.url,
+    ...serviceEnv(services),
     SERVICE_TIMEOUT_MS: '1000',
     BREAKER_FAILURES: '100',
     COORDINATOR_LOG_LEVEL: 'info',

@@ -5,11 +5,23 @@ import { Refusal, startToyService, type ToyService } from './toy-service.js';
 /** Ports of the example's services; `<NAME>_PORT` overrides each (0 picks a free one). */
 export const servicePorts = { inventory: 7501, payments: 7502, shipping: 7503 } as const;
 
-const port = (name: keyof typeof servicePorts) =>
+const configuredPort = (name: keyof typeof servicePorts) =>
   Number(process.env[`${name.toUpperCase()}_PORT`] ?? servicePorts[name]);
 
-/** Starts inventory, payments and shipping. */
-export async function startServices(): Promise<Record<keyof typeof servicePorts, ToyService>> {
+/** The environment that points the example's config at running services. */
+export function serviceEnv(services: OrderServiceSet): Record<string, string> {
+  return {
+    INVENTORY_URL: services.inventory.url,
+    PAYMENTS_URL: services.payments.url,
+    SHIPPING_URL: services.shipping.url,
+  };
+}
+
+export type OrderServiceSet = Record<keyof typeof servicePorts, ToyService>;
+
+/** Starts inventory, payments and shipping (on free ports with `anyPort`). */
+export async function startServices({ anyPort = false } = {}): Promise<OrderServiceSet> {
+  const port = (name: keyof typeof servicePorts) => (anyPort ? 0 : configuredPort(name));
   const short = () => randomUUID().slice(0, 8);
   const [inventory, payments, shipping] = await Promise.all([
     startToyService('inventory', port('inventory'), {

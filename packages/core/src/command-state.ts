@@ -19,6 +19,8 @@ export interface CommandState {
   readonly id: string;
   readonly type: string;
   readonly payload: unknown;
+  /** The partition its records live in. */
+  readonly partition: number;
   node: MachineNode;
   /** Executions so far: 1 once started, +1 per retry. */
   attempts: number;
@@ -62,11 +64,13 @@ export function acceptCommand(
   commandType: CommandType<never>,
   record: { id: string; payload: unknown; at: number },
   position: number,
+  partition: number,
 ): CommandState {
   return {
     id: record.id,
     type: commandType.type,
     payload: record.payload,
+    partition,
     node: commandType.stepper.initial,
     attempts: 0,
     outcomes: [],
@@ -89,6 +93,7 @@ export function restoreCommand(
   data: CommandSnapshotData,
   position: number,
   at: number,
+  partition: number,
 ): CommandState {
   const node = commandType.stepper.find(data.state, data.history);
   if (!node) {
@@ -100,6 +105,7 @@ export function restoreCommand(
     id,
     type: data.type,
     payload: data.payload,
+    partition,
     node,
     attempts: data.attempts,
     outcomes: [...data.outcomes],

@@ -2,6 +2,7 @@ import type { AnyStateMachine } from 'xstate';
 import { compensationState, createCommandMachine } from './command-machine.js';
 import { CoordinatorError } from './errors.js';
 import { MachineStepper } from './machine-stepper.js';
+import { routingKeyOf } from './partitioner.js';
 
 /** What a step's function is told: above all the idempotency key to pass to its service. */
 export interface StepInfo {
@@ -30,6 +31,11 @@ interface TypeBase<P> {
   readonly type: string;
   /** Parses and checks a payload; throw to refuse it (`INVALID_PAYLOAD`). A zod `parse` fits. */
   readonly validate?: (payload: unknown) => P;
+  /**
+   * The key that picks a Command's partition (and so, in a cluster, its node). Commands with one
+   * key keep their order. @default the sorted set of services the type calls
+   */
+  readonly routingKey?: (payload: P) => string;
 }
 
 export interface CodeCommandDefinition<P, R, Rcv> extends TypeBase<P> {
@@ -70,6 +76,8 @@ interface CommandTypeBase {
   readonly validate: (payload: unknown) => unknown;
   /** The services this type calls, sorted: its default routing key. */
   readonly services: readonly string[];
+  /** A payload's routing key. */
+  readonly routingKey: (payload: unknown) => string;
   /** The lifecycle machine with this type's body nested in `executing`. */
   readonly machine: AnyStateMachine;
   readonly stepper: MachineStepper;
@@ -106,6 +114,16 @@ function checkType(type: unknown): string {
 
 const identity = (payload: unknown) => payload;
 
+function routingKeyFor<P>(
+  definition: TypeBase<P>,
+  services: readonly string[],
+): (payload: unknown) => string {
+  const custom = definition.routingKey as ((payload: unknown) => string) | undefined;
+  if (custom) return custom;
+  const key = routingKeyOf(services);
+  return () => key;
+}
+
 /**
  * Defines a Command type whose body is code.
  *
@@ -125,11 +143,13 @@ export function defineCommand<P, R, Rcv>(
   const type = checkType(definition.type);
   if (typeof definition.exec !== 'function') throw bad(`Command type ${type} has no \`exec\``);
   const machine = createCommandMachine(type);
+  const services = [...(definition.services ?? [type])].sort();
   return {
     kind: 'code',
     type,
     validate: definition.validate ?? identity,
-    services: [...(definition.services ?? [type])].sort(),
+    services,
+    routingKey: routingKeyFor(definition, services),
     machine,
     stepper: new MachineStepper(machine),
     exec: definition.exec as CodeCommandType<Rcv>['exec'],
@@ -164,11 +184,13 @@ export function defineSaga<P, Rcv>(definition: SagaDefinition<P, Rcv>): SagaComm
   const machine = createCommandMachine(type, {
     steps: steps.map((s) => ({ name: s.name, compensates: s.compensate !== undefined })),
   });
+  const services = [...new Set(steps.map((s) => s.service))].sort();
   return {
     kind: 'saga',
     type,
     validate: definition.validate ?? identity,
-    services: [...new Set(steps.map((s) => s.service))].sort(),
+    services,
+    routingKey: routingKeyFor(definition, services),
     machine,
     stepper: new MachineStepper(machine),
     steps,

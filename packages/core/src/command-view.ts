@@ -32,17 +32,13 @@ export interface CommandFilter {
 }
 
 /** A Command's view: a copy, so later records never change a view handed out. */
-export function commandView(
-  command: CommandState,
-  partition: number,
-  nextRetryAt?: number,
-): CommandView {
+export function commandView(command: CommandState, nextRetryAt?: number): CommandView {
   return {
     id: command.id,
     type: command.type,
     state: command.node.state,
     step: command.node.position,
-    partition,
+    partition: command.partition,
     attempts: command.attempts,
     outcomes: [...command.outcomes],
     failures: [...command.failures],

@@ -302,6 +302,33 @@ describe('Driver', () => {
     expect(driver.status().inFlight).toBe(1);
   });
 
+  it('spreads Commands over partitions by their routing key, and refuses a payload without one', async () => {
+    const keyed = defineSaga<{ customer: string }, ScriptedServices>({
+      type: 'keyed',
+      routingKey: (p) => {
+        if (!p.customer) throw new Error('`customer` is required');
+        return p.customer;
+      },
+      steps: [{ name: 'one', service: 's', run: (s, _p, info) => s.call(info) }],
+    });
+    const { driver, clock } = await harness({ partitions: 4 }, { types: [keyed] });
+    const ids = await Promise.all(
+      ['ann', 'bob', 'cyd', 'dee', 'eve', 'fay'].map(
+        async (customer) => (await driver.submit({ type: 'keyed', payload: { customer } })).id,
+      ),
+    );
+    await settle(driver, clock);
+    const partitions = new Set(ids.map((id) => driver.get(id)?.partition));
+    expect(partitions.size).toBeGreaterThan(1);
+    for (const id of ids) expect(driver.get(id)?.state).toBe('done');
+    await expect(driver.submit({ type: 'keyed', payload: { customer: '' } })).rejects.toMatchObject(
+      {
+        code: 'INVALID_PAYLOAD',
+        message: 'No routing key for this keyed payload: `customer` is required',
+      },
+    );
+  });
+
   it('defaults the result of a saga to its Outcomes and uses a result function when given', async () => {
     const priced = defineSaga<{ qty: number }, ScriptedServices>({
       type: 'priced',

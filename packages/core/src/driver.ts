@@ -11,7 +11,7 @@ import type { EventLog } from './event-log.js';
 import type { CoordinatorEvent } from './events.js';
 import { type CoordinatorOptions, resolveOptions } from './options.js';
 import { OwnedPartition } from './owned-partition.js';
-import { partitionOf, routingKeyOf } from './partitioner.js';
+import { partitionOf } from './partitioner.js';
 import type { IdSource, Random } from './random.js';
 import type { LogRecord } from './records.js';
 import type { CommandTypes } from './replay.js';
@@ -74,7 +74,6 @@ export class Driver<Rcv> {
   readonly #receiver: Rcv;
   readonly #onEvent: (event: CoordinatorEvent) => void;
   readonly #types: Map<string, CommandType<Rcv>>;
-  readonly #partitionOfType = new Map<string, number>();
   readonly #partitions = new Map<number, OwnedPartition>();
   /** Unfinished Commands. */
   readonly #commands = new Map<string, CommandState>();
@@ -113,8 +112,6 @@ export class Driver<Rcv> {
         );
       }
       this.#types.set(commandType.type, commandType);
-      const key = routingKeyOf(commandType.services);
-      this.#partitionOfType.set(commandType.type, partitionOf(key, this.options.partitions));
     }
     this.#scheduler = new RetryScheduler(this.#clock, (id) => this.#retry(id));
   }
@@ -163,7 +160,7 @@ export class Driver<Rcv> {
     if (!this.#partitions.delete(partition)) return;
     for (const source of [this.#commands, this.#done]) {
       for (const [id, command] of source) {
-        if (this.#partitionOf(command) !== partition) continue;
+        if (command.partition !== partition) continue;
         source.delete(id);
         this.#scheduler.cancel(id);
         this.#waiting.delete(id);
@@ -236,7 +233,16 @@ export class Driver<Rcv> {
       recovering: !this.#ready,
     });
     if (!verdict.admitted) throw new CoordinatorError(verdict.code, verdict.message);
-    const partition = this.#partitionOfType.get(commandType.type) as number;
+    let partition: number;
+    try {
+      partition = partitionOf(commandType.routingKey(payload), this.options.partitions);
+    } catch (error) {
+      throw new CoordinatorError(
+        'INVALID_PAYLOAD',
+        `No routing key for this ${commandType.type} payload: ${toErrorData(error).message}`,
+        { cause: error },
+      );
+    }
     if (!this.#partitions.has(partition)) {
       throw new CoordinatorError(
         'NOT_OWNER',
@@ -246,7 +252,7 @@ export class Driver<Rcv> {
     const id = submission.id ?? this.#ids.next();
     const at = this.#clock.now();
     const accepted = { v: 1, kind: 'accepted', id, at, type: commandType.type, payload } as const;
-    const command = acceptCommand(commandType as CommandType<never>, accepted, -1);
+    const command = acceptCommand(commandType as CommandType<never>, accepted, -1, partition);
     this.#commands.set(id, command);
     const durable = this.#acceptDurably(command, accepted, partition);
     this.#accepting.set(id, durable);
@@ -370,10 +376,6 @@ export class Driver<Rcv> {
     return state;
   }
 
-  #partitionOf(command: CommandState): number {
-    return this.#partitionOfType.get(command.type) as number;
-  }
-
   #delay(interval: 'slow' | 'fast'): number {
     const intervalMs =
       interval === 'fast' ? this.options.fastRetryIntervalMs : this.options.slowRetryIntervalMs;
@@ -387,7 +389,7 @@ export class Driver<Rcv> {
   readonly #append: AppendRecord = async (command, draft) => {
     const record = { ...draft, v: 1, id: command.id, at: this.#clock.now() } as LogRecord;
     nextNode(command, record, command.lastPosition + 1);
-    const partition = this.#partitionOf(command);
+    const partition = command.partition;
     this.#partition(partition);
     const [position = -1] = await this.#log.append(partition, [record]);
     this.#applied(command, record, position, this.#partition(partition).tracker);
@@ -467,7 +469,7 @@ export class Driver<Rcv> {
     const oldest = this.#done.values().next().value;
     if (oldest === undefined) return;
     this.#done.delete(oldest.id);
-    this.#partition(this.#partitionOf(oldest)).tracker.release(oldest.id);
+    this.#partition(oldest.partition).tracker.release(oldest.id);
   }
 
   #start(command: CommandState): void {
@@ -555,6 +557,6 @@ export class Driver<Rcv> {
   }
 
   #view(command: CommandState): CommandView {
-    return commandView(command, this.#partitionOf(command), this.#scheduler.dueAt(command.id));
+    return commandView(command, this.#scheduler.dueAt(command.id));
   }
 }

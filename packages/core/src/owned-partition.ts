@@ -35,7 +35,7 @@ export class OwnedPartition {
     const tracker = new CheckpointTracker(checkpoint);
     this.tracker = tracker;
     this.committed = checkpoint;
-    const replayer = new Replayer(types);
+    const replayer = new Replayer(types, this.partition);
     for await (const batch of this.#log.read(this.partition, checkpoint)) {
       for (const logged of batch) {
         replayer.apply(logged);

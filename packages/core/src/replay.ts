@@ -14,11 +14,14 @@ export type CommandTypes = ReadonlyMap<string, CommandType<never>>;
 export class Replayer {
   readonly commands = new Map<string, CommandState>();
   readonly #types: CommandTypes;
+  readonly #partition: number;
   #skipped = 0;
   #records = 0;
 
-  constructor(types: CommandTypes) {
+  /** `partition` is the one whose records this replayer is fed. */
+  constructor(types: CommandTypes, partition = 0) {
     this.#types = types;
+    this.#partition = partition;
   }
 
   /** Records applied or skipped so far. */
@@ -54,7 +57,7 @@ export class Replayer {
           );
         }
         const commandType = this.#typeOf(record.type, record.id, position);
-        this.commands.set(record.id, acceptCommand(commandType, record, position));
+        this.commands.set(record.id, acceptCommand(commandType, record, position, this.#partition));
         return;
       }
       case 'snapshot': {
@@ -66,7 +69,14 @@ export class Replayer {
         const commandType = this.#typeOf(record.command.type, record.id, position);
         this.commands.set(
           record.id,
-          restoreCommand(commandType, record.id, record.command, position, record.at),
+          restoreCommand(
+            commandType,
+            record.id,
+            record.command,
+            position,
+            record.at,
+            this.#partition,
+          ),
         );
         return;
       }
@@ -87,8 +97,9 @@ export class Replayer {
 export function replay(
   records: Iterable<LoggedRecord>,
   types: CommandTypes,
+  partition = 0,
 ): Map<string, CommandState> {
-  const replayer = new Replayer(types);
+  const replayer = new Replayer(types, partition);
   for (const logged of records) replayer.apply(logged);
   return replayer.commands;
 }

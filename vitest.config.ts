@@ -28,6 +28,8 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['test/**/*.int.test.ts'],
+          // One real Kafka broker for the whole run; the run fails if it cannot start.
+          globalSetup: ['test/support/kafka-global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

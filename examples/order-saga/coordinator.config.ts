@@ -1,6 +1,6 @@
 import { defineConfig } from '@coordinator/node';
 import { httpService } from '@coordinator/transport';
-import { type OrderServices, orderSaga } from './order-saga.js';
+import { defineOrderSaga, type OrderServices, orderSaga } from './order-saga.js';
 import { servicePorts } from './services.js';
 
 const url = (name: keyof typeof servicePorts) =>
@@ -21,7 +21,10 @@ const gateway = (name: keyof typeof servicePorts) =>
   });
 
 export default defineConfig<OrderServices>({
-  commands: [orderSaga],
+  // In a cluster (COORDINATOR_KAFKA_BROKERS), orders spread over partitions by SKU.
+  commands: [
+    process.env.COORDINATOR_KAFKA_BROKERS ? defineOrderSaga((order) => order.sku) : orderSaga,
+  ],
   receiver: () => ({
     inventory: gateway('inventory'),
     payments: gateway('payments'),

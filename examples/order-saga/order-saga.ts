@@ -14,7 +14,7 @@ export interface Order {
   readonly amount: number;
 }
 
-function parseOrder(payload: unknown): Order {
+export function parseOrder(payload: unknown): Order {
   const p = payload as Partial<Order> | null;
   if (typeof p !== 'object' || p === null) throw new Error('expected an object {sku, qty, amount}');
   if (typeof p.sku !== 'string' || p.sku.length === 0)
@@ -26,34 +26,43 @@ function parseOrder(payload: unknown): Order {
   return { sku: p.sku, qty: p.qty as number, amount: p.amount };
 }
 
-/** Reserve stock → charge the card → ship; a failure releases the stock and refunds the card. */
-export const orderSaga = defineSaga<Order, OrderServices>({
-  type: 'order',
-  validate: parseOrder,
-  steps: [
-    {
-      name: 'reserve',
-      service: 'inventory',
-      run: (s, order, step) =>
-        s.inventory.post(step, '/reserve', { sku: order.sku, qty: order.qty }),
-      compensate: (s, order, step) =>
-        s.inventory.post(step, '/release', { sku: order.sku, qty: order.qty }),
-    },
-    {
-      name: 'charge',
-      service: 'payments',
-      run: (s, order, step) => s.payments.post(step, '/charge', { amount: order.amount }),
-      compensate: (s, order, step) => s.payments.post(step, '/refund', { amount: order.amount }),
-    },
-    {
-      name: 'ship',
-      service: 'shipping',
-      run: (s, order, step) => s.shipping.post(step, '/ship', { sku: order.sku, qty: order.qty }),
-    },
-  ],
-  result: (outcomes) => ({
-    reservation: (outcomes.reserve as { reservation?: string }).reservation,
-    payment: (outcomes.charge as { payment?: string }).payment,
-    tracking: (outcomes.ship as { tracking?: string }).tracking,
-  }),
-});
+/**
+ * Reserve stock → charge the card → ship; a failure releases the stock and refunds the card.
+ * `routingKey` spreads orders over partitions (a cluster uses it; one node needs none).
+ */
+export function defineOrderSaga(routingKey?: (order: Order) => string) {
+  return defineSaga<Order, OrderServices>({
+    type: 'order',
+    validate: parseOrder,
+    ...(routingKey ? { routingKey } : {}),
+    steps: [
+      {
+        name: 'reserve',
+        service: 'inventory',
+        run: (s, order, step) =>
+          s.inventory.post(step, '/reserve', { sku: order.sku, qty: order.qty }),
+        compensate: (s, order, step) =>
+          s.inventory.post(step, '/release', { sku: order.sku, qty: order.qty }),
+      },
+      {
+        name: 'charge',
+        service: 'payments',
+        run: (s, order, step) => s.payments.post(step, '/charge', { amount: order.amount }),
+        compensate: (s, order, step) => s.payments.post(step, '/refund', { amount: order.amount }),
+      },
+      {
+        name: 'ship',
+        service: 'shipping',
+        run: (s, order, step) => s.shipping.post(step, '/ship', { sku: order.sku, qty: order.qty }),
+      },
+    ],
+    result: (outcomes) => ({
+      reservation: (outcomes.reserve as { reservation?: string }).reservation,
+      payment: (outcomes.charge as { payment?: string }).payment,
+      tracking: (outcomes.ship as { tracking?: string }).tracking,
+    }),
+  });
+}
+
+/** The example's saga: one node, so every order goes to one partition. */
+export const orderSaga = defineOrderSaga();

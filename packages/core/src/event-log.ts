@@ -1,6 +1,6 @@
 import type { LogRecord } from './records.js';
 
-/** A record with the position the log gave it. Positions grow by one per record in a partition. */
+/** A record with the position the log gave it. Positions grow with every record of a partition (by one in the file log; Kafka offsets may skip). */
 export interface LoggedRecord {
   readonly position: number;
   readonly record: LogRecord;

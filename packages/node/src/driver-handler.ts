@@ -1,18 +1,33 @@
-import type { CommandFilter, Driver, Submission, SubmitResult } from '@coordinator/core';
+import { randomUUID } from 'node:crypto';
+import {
+  type CommandFilter,
+  type Driver,
+  type Submission,
+  type SubmitResult,
+  toErrorData,
+} from '@coordinator/core';
 import type { CommandDetails, CommandHandler, HandlerStatus } from '@coordinator/transport';
+import type { PeerRouter } from './peer-router.js';
 
-/** The transport's `CommandHandler`, served by the core `Driver`. */
+/**
+ * The transport's `CommandHandler`, served by the core `Driver`. With a `PeerRouter` (a cluster),
+ * Commands of partitions this node does not own go to their owner, and so do lookups of ids this
+ * node does not know.
+ */
 export class DriverHandler implements CommandHandler {
   readonly #driver: Driver<unknown>;
   readonly #detail: () => Readonly<Record<string, unknown>>;
+  readonly #router: PeerRouter | undefined;
   #closing = false;
 
   constructor(
     driver: Driver<unknown>,
     detail: () => Readonly<Record<string, unknown>> = () => ({}),
+    router?: PeerRouter,
   ) {
     this.#driver = driver;
     this.#detail = detail;
+    this.#router = router;
   }
 
   /** From now on `/readyz` answers 503 (a load balancer stops sending work). */
@@ -20,12 +35,21 @@ export class DriverHandler implements CommandHandler {
     this.#closing = true;
   }
 
-  submit(submission: Submission): Promise<SubmitResult> {
-    return this.#driver.submit(submission);
+  async submit(submission: Submission): Promise<SubmitResult> {
+    const router = this.#router;
+    if (!router) return this.#driver.submit(submission);
+    // The id is fixed here, so that a forward is as idempotent as a local submit.
+    const withId = { ...submission, id: submission.id ?? randomUUID() };
+    try {
+      return await this.#driver.submit(withId);
+    } catch (error) {
+      if (toErrorData(error).code !== 'NOT_OWNER') throw error;
+      return router.submit(withId);
+    }
   }
 
-  get(id: string): CommandDetails | undefined {
-    return this.#driver.get(id);
+  async get(id: string): Promise<CommandDetails | undefined> {
+    return this.#driver.get(id) ?? (await this.#router?.get(id));
   }
 
   list(filter: CommandFilter): readonly CommandDetails[] {
@@ -34,6 +58,9 @@ export class DriverHandler implements CommandHandler {
 
   whenDone(id: string, signal: AbortSignal): Promise<CommandDetails> {
     if (signal.aborted) return Promise.reject(signal.reason);
+    if (this.#router && this.#driver.get(id) === undefined && this.#router.forwarded(id)) {
+      return this.#router.whenDone(id, signal);
+    }
     return new Promise((resolve, reject) => {
       const abort = () => reject(signal.reason);
       signal.addEventListener('abort', abort, { once: true });

@@ -13,13 +13,17 @@ import type { NodeConfig } from './config/define-config.js';
 import { type NodeOptions, resolveNodeOptions } from './config/node-options.js';
 import { DriverHandler } from './driver-handler.js';
 import { FileLog } from './file-log/file-log.js';
+import { KafkaLog } from './kafka-log/kafka-log.js';
 import { NodeTelemetry } from './node-telemetry.js';
+import { PeerRouter } from './peer-router.js';
 import { cryptoRandom, uuidIds } from './system-ports.js';
 
 /** Where a started node listens. */
 export interface NodeAddresses {
   readonly stream: ListenAddress;
   readonly http: ListenAddress;
+  /** In a cluster: where peers forward Commands of this node's partitions. */
+  readonly internal?: ListenAddress;
 }
 
 export interface CreateNodeInput<Rcv> {
@@ -80,7 +84,8 @@ export class CoordinatorNode<Rcv> {
   #eventLog: (EventLog & { close(): Promise<void> }) | undefined;
   #receiver: Rcv | undefined;
   #handler: DriverHandler | undefined;
-  #servers: { stream: StreamServer; http: HttpServer } | undefined;
+  #servers: { stream: StreamServer; http: HttpServer; internal?: StreamServer } | undefined;
+  #router: PeerRouter | undefined;
   #closing: Promise<void> | undefined;
 
   constructor({ config, overrides = [], logger, onEvent }: CreateNodeInput<Rcv>) {
@@ -111,17 +116,29 @@ export class CoordinatorNode<Rcv> {
 
   async start(): Promise<NodeAddresses> {
     const o = this.options;
-    const eventLog = await FileLog.open({
-      dir: o.dataDir,
-      sync: o.sync,
-      onEvent: (event) =>
-        event.type === 'file-log.failed' || event.type === 'file-log.tail-truncated'
-          ? this.log.warn(event, event.type)
-          : this.log.info(event, event.type),
-    });
+    const kafka = o.kafkaBrokers
+      ? await KafkaLog.open({
+          brokers: o.kafkaBrokers.split(','),
+          topic: o.kafkaTopic,
+          groupId: o.kafkaGroupId,
+          partitions: o.partitions,
+          nodeId: o.nodeId,
+          onEvent: (event) => this.log.info(event, event.type),
+        })
+      : undefined;
+    const eventLog =
+      kafka ??
+      (await FileLog.open({
+        dir: o.dataDir,
+        sync: o.sync,
+        onEvent: (event) =>
+          event.type === 'file-log.failed' || event.type === 'file-log.tail-truncated'
+            ? this.log.warn(event, event.type)
+            : this.log.info(event, event.type),
+      }));
     this.#eventLog = eventLog;
     try {
-      await checkPartitions(o.dataDir, o.partitions);
+      if (!kafka) await checkPartitions(o.dataDir, o.partitions);
       this.#receiver = await this.#config.receiver();
       const driver = new Driver<Rcv>({
         log: eventLog,
@@ -137,7 +154,12 @@ export class CoordinatorNode<Rcv> {
         onEvent: this.#onEvent,
       });
       this.#driver = driver;
-      const handler = new DriverHandler(driver as Driver<unknown>, () => ({ node: o.nodeId }));
+      const detail = () => ({ node: o.nodeId, owned: kafka?.owned });
+      const router = kafka
+        ? new PeerRouter(o.peers ? o.peers.split(',').map(split) : [])
+        : undefined;
+      this.#router = router;
+      const handler = new DriverHandler(driver as Driver<unknown>, detail, router);
       this.#handler = handler;
       const onEvent = (event: { type: string }) => this.log.debug(event, event.type);
       const stream = new StreamServer(handler, {
@@ -145,15 +167,36 @@ export class CoordinatorNode<Rcv> {
         nodeId: o.nodeId,
         onEvent,
       });
+      // Peers forward here; this handler never forwards again, so requests cannot loop.
+      const internal = kafka
+        ? new StreamServer(new DriverHandler(driver as Driver<unknown>, detail), {
+            ...split(o.internalAddress),
+            nodeId: o.nodeId,
+            onEvent,
+          })
+        : undefined;
       const http = new HttpServer(handler, {
         ...split(o.httpAddress),
         metrics: () => this.#telemetry.registry.metrics(),
         onEvent,
       });
-      this.#servers = { stream, http };
-      const addresses = { stream: await stream.listen(), http: await http.listen() };
+      this.#servers = internal ? { stream, http, internal } : { stream, http };
+      const addresses = {
+        stream: await stream.listen(),
+        http: await http.listen(),
+        ...(internal ? { internal: await internal.listen() } : {}),
+      };
       const started = Date.now();
-      await driver.recover();
+      if (kafka) {
+        // A cluster: the consumer group hands partitions over one by one.
+        await driver.recover([]);
+        await kafka.start({
+          assigned: (partition) => driver.assign(partition),
+          revoked: (partition) => driver.revoke(partition),
+        });
+      } else {
+        await driver.recover();
+      }
       const { inFlight } = driver.status();
       this.log.info(
         { ...addresses, recoveredMs: Date.now() - started, inFlight },
@@ -191,7 +234,12 @@ export class CoordinatorNode<Rcv> {
         );
       }
     }
-    await Promise.allSettled([this.#servers?.stream.close(), this.#servers?.http.close()]);
+    await Promise.allSettled([
+      this.#servers?.stream.close(),
+      this.#servers?.http.close(),
+      this.#servers?.internal?.close(),
+      this.#router?.close(),
+    ]);
     await this.#eventLog?.close();
     if (this.#receiver !== undefined) await this.#config.close?.(this.#receiver);
     this.log.info(`node ${this.options.nodeId} stopped`);

@@ -53,7 +53,15 @@ export function startCommand() {
     .option('--slow-retry-interval <ms>', 'retry interval of delayed and blocked Commands')
     .option('--fast-retry-interval <ms>', 'retry interval after the first success while suspended')
     .option('--jitter <ms>', 'each retry interval ± up to this much')
-    .option('--partitions <n>', 'partition count (fixed per data directory)')
+    .option('--partitions <n>', 'partition count (fixed per data directory or Kafka topic)')
+    .option(
+      '--kafka <brokers>',
+      'join a cluster on these Kafka brokers (host:port,...) instead of the file log',
+    )
+    .option('--kafka-topic <topic>', 'the events topic')
+    .option('--kafka-group <id>', "the cluster's consumer group")
+    .option('--internal <host:port>', 'cluster: where peers forward Commands of this node')
+    .option('--peers <addresses>', "cluster: the other nodes' internal addresses (host:port,...)")
     .addOption(
       new Option('--sync <mode>', 'durability: data (fdatasync) or the UNSAFE none').choices([
         'data',
@@ -100,6 +108,11 @@ export function startCommand() {
                 fastRetryIntervalMs: flags.fastRetryInterval,
                 jitterMs: flags.jitter,
                 partitions: flags.partitions,
+                kafkaBrokers: flags.kafka,
+                kafkaTopic: flags.kafkaTopic,
+                kafkaGroupId: flags.kafkaGroup,
+                internalAddress: flags.internal,
+                peers: flags.peers,
                 sync: flags.sync,
                 logLevel: flags.logLevel,
               },

@@ -20,6 +20,22 @@ export interface NodeOptions extends CoordinatorOptions {
   readonly sync: 'data' | 'none';
   /** pino level. @default "info" */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Kafka bootstrap brokers, comma-separated (`127.0.0.1:9092`). Empty: the embedded file log.
+   * @default ""
+   */
+  readonly kafkaBrokers: string;
+  /** The events topic (created with `partitions` partitions when missing). @default "coordinator.events" */
+  readonly kafkaTopic: string;
+  /** The consumer group the cluster's nodes share. @default "coordinator" */
+  readonly kafkaGroupId: string;
+  /**
+   * In a cluster, where this node serves its own partitions to its peers (stream protocol).
+   * @default "127.0.0.1:7402"
+   */
+  readonly internalAddress: string;
+  /** In a cluster, the other nodes' internal addresses, comma-separated. @default "" */
+  readonly peers: string;
 }
 
 export const defaultNodeOptions: Readonly<NodeOptions> = Object.freeze({
@@ -31,6 +47,11 @@ export const defaultNodeOptions: Readonly<NodeOptions> = Object.freeze({
   shutdownTimeoutMs: 10_000,
   sync: 'data',
   logLevel: 'info',
+  kafkaBrokers: '',
+  kafkaTopic: 'coordinator.events',
+  kafkaGroupId: 'coordinator',
+  internalAddress: '127.0.0.1:7402',
+  peers: '',
 });
 
 const address = z
@@ -54,6 +75,15 @@ const schema = z.strictObject({
   shutdownTimeoutMs: count(0),
   sync: z.enum(['data', 'none']),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  kafkaBrokers: z
+    .string()
+    .regex(/^$|^[^\s:,]+:\d{1,5}(,[^\s:,]+:\d{1,5})*$/, 'comma-separated `host:port` brokers'),
+  kafkaTopic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name'),
+  kafkaGroupId: z.string().min(1),
+  internalAddress: address,
+  peers: z
+    .string()
+    .regex(/^$|^[^\s:,]*:\d{1,5}(,[^\s:,]*:\d{1,5})*$/, 'comma-separated `host:port` addresses'),
 });
 
 const names = Object.keys(defaultNodeOptions) as (keyof NodeOptions)[];

@@ -1,0 +1,105 @@
+import {
+  CoordinatorError,
+  type Submission,
+  type SubmitResult,
+  toErrorData,
+} from '@coordinator/core';
+import {
+  type CommandCall,
+  type CommandDetails,
+  type ListenAddress,
+  StreamClient,
+} from '@coordinator/transport';
+
+/** Codes after which the next peer may own the partition. */
+const tryNext = new Set(['NOT_OWNER', 'NOT_READY', 'CONNECTION_LOST', 'CLOSED']);
+
+/**
+ * Forwards what this node does not own to the node that does. Every node of a cluster listens on
+ * an internal stream address that serves its own partitions only (so forwards never loop); a
+ * Command whose partition another node owns is submitted there, durably, and its final result
+ * relayed to the client that asked this node. Lookups by id fall back to the peers too.
+ */
+export class PeerRouter {
+  readonly #peers: { readonly address: string; readonly client: StreamClient }[];
+  readonly #calls = new Map<string, CommandCall>();
+
+  constructor(peers: readonly ListenAddress[]) {
+    this.#peers = peers.map((peer) => ({
+      address: `${peer.host}:${peer.port}`,
+      client: new StreamClient({ host: peer.host, port: peer.port }),
+    }));
+  }
+
+  get size(): number {
+    return this.#peers.length;
+  }
+
+  /**
+   * Submits to the peer that owns the Command's partition; resolves once it is durable there.
+   * @throws CoordinatorError `NOT_OWNER` when no peer owns it now (a rebalance is under way).
+   */
+  async submit(submission: Submission & { id: string }): Promise<SubmitResult> {
+    const refusals: string[] = [];
+    for (const { address, client } of this.#peers) {
+      const call = client.submit(submission);
+      try {
+        const accepted = await call.accepted;
+        this.#calls.set(submission.id, call);
+        call.result.then(
+          () => this.#calls.delete(submission.id),
+          () => this.#calls.delete(submission.id),
+        );
+        return {
+          id: accepted.id,
+          state: accepted.state,
+          existing: accepted.existing === true,
+        };
+      } catch (error) {
+        const { code, message } = toErrorData(error, 'INTERNAL');
+        if (!tryNext.has(code)) throw error;
+        refusals.push(`${address}: ${message}`);
+      }
+    }
+    throw new CoordinatorError(
+      'NOT_OWNER',
+      `No node owns this Command's partition right now (${refusals.join('; ') || 'no peers'}); retry shortly`,
+    );
+  }
+
+  /** The Command as the peer that knows it shows it, or undefined. */
+  async get(id: string): Promise<CommandDetails | undefined> {
+    for (const { client } of this.#peers) {
+      try {
+        return await client.get(id);
+      } catch (error) {
+        const { code } = toErrorData(error, 'INTERNAL');
+        if (code !== 'UNKNOWN_COMMAND' && !tryNext.has(code)) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  /** Waits for a forwarded Command's final result, then returns its details from its owner. */
+  async whenDone(id: string, signal: AbortSignal): Promise<CommandDetails> {
+    const call = this.#calls.get(id);
+    if (!call) throw new CoordinatorError('UNKNOWN_COMMAND', `No Command with id ${id}`);
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    await Promise.race([call.result, aborted]);
+    const details = await this.get(id);
+    if (!details) throw new CoordinatorError('UNKNOWN_COMMAND', `No Command with id ${id}`);
+    return details;
+  }
+
+  /** Whether a forwarded Command's result is awaited here. */
+  forwarded(id: string): boolean {
+    return this.#calls.has(id);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#peers.map(({ client }) => client.close()));
+  }
+}

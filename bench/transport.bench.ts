@@ -1,5 +1,6 @@
 /**
- * Stream protocol round trips: a no-op Command (submit → `accepted` → final result) over 1 and 8
+ * Stream protocol round trips: a no-op Command, submit → final result (`until: 'result'`, one
+ * frame each way like the echo; the `+ interim` rows also stream the `accepted` reply) over 1 and 8
  * connections, each connection with one Command in flight, beside Node's raw `net` echo of a
  * same-sized frame over the same number of connections, measured in the same run. Servers run in
  * a child process, clients here, so each side has a core. Cases run in short interleaved rounds,
@@ -123,7 +124,11 @@ async function echoConnection(port: number): Promise<Conn> {
   };
 }
 
-async function streamConnection(port: number): Promise<Conn> {
+/**
+ * A stream protocol connection. `until: 'result'` asks only for the final reply (one frame each
+ * way, like the echo); the default also streams the interim `accepted` reply (two frames back).
+ */
+async function streamConnection(port: number, until: 'done' | 'result'): Promise<Conn> {
   const client = new StreamClient({ port });
   await client.connect();
   return {
@@ -133,7 +138,7 @@ async function streamConnection(port: number): Promise<Conn> {
       const lane = async () => {
         while (performance.now() < end) {
           const start = performance.now();
-          await client.submit({ type: 'noop', payload: null }).result;
+          await client.submit({ type: 'noop', payload: null }, { until }).result;
           h.record(Math.max(1, Math.round((performance.now() - start) * 1e6)));
           done++;
         }
@@ -165,8 +170,11 @@ async function measure(): Promise<void> {
     [8, 1],
     [8, 32],
   ] as const) {
-    for (const kind of ['raw net echo', 'stream protocol']) {
-      const open = kind === 'raw net echo' ? echoConnection : streamConnection;
+    for (const kind of ['raw net echo', 'stream protocol', 'stream protocol + interim']) {
+      const open = (port: number) =>
+        kind === 'raw net echo'
+          ? echoConnection(port)
+          : streamConnection(port, kind === 'stream protocol' ? 'result' : 'done');
       const port = kind === 'raw net echo' ? ports.echoPort : ports.streamPort;
       const conns = await Promise.all(Array.from({ length: connections }, () => open(port)));
       cases.push({ name: kind, connections, depth, conns, rates: [], h: createHistogram() });

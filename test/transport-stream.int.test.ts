@@ -121,6 +121,19 @@ describe('stream protocol', () => {
     ]);
     const acceptedOnly = client.submit({ type: 'job', payload: { n: 2 } }, { until: 'accepted' });
     await expect(acceptedOnly.result).resolves.toMatchObject({ state: 'pending' });
+    // `until: result`: no interim reply, only the result.
+    const resultOnly = client.submit(
+      { type: 'job', payload: { n: 3 }, id: 'order-3' },
+      { until: 'result' },
+    );
+    const only: unknown[] = [];
+    const collecting = (async () => {
+      for await (const reply of resultOnly) only.push(reply);
+    })();
+    await waitFor('order-3 to run', () => handler.runs.has('order-3'));
+    gates.open('3', 'packed');
+    await collecting;
+    expect(only).toEqual([{ id: 'order-3', state: 'done', result: 'packed' }]);
   });
 
   it('answers a resubmit with the existing Command and never runs it twice', async () => {

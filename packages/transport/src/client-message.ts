@@ -60,8 +60,11 @@ export function readClientMessage(value: unknown): ClientMessage | RefusedMessag
         checkTypeAndPayload(value);
         if (value.id !== undefined) checkId(value.id, 'id');
         const { until } = value;
-        if (until !== undefined && until !== 'accepted' && until !== 'done') {
-          throw new CoordinatorError('INVALID_PAYLOAD', 'Expected `until` to be accepted or done');
+        if (until !== undefined && until !== 'accepted' && until !== 'done' && until !== 'result') {
+          throw new CoordinatorError(
+            'INVALID_PAYLOAD',
+            'Expected `until` to be accepted, done or result',
+          );
         }
         // Checked field by field; the decoded map is used as is (unknown fields are ignored).
         return value as unknown as SubmitMessage;

@@ -52,7 +52,8 @@ export type ServerMessage = ServerHello | ReplyMessage | PingMessage | CloseMess
 
 /**
  * Submits a Command. Replies: `{id, state, existing}` once durable (interim, or final when
- * `until` is `accepted`), then the final `{id, state: 'done', result | error}`.
+ * `until` is `accepted`), then the final `{id, state: 'done', result | error}`. With `until`
+ * `result` only the final reply is sent (for callers that only want the result: half the frames).
  */
 export interface SubmitMessage {
   readonly op: 'submit';
@@ -61,7 +62,7 @@ export interface SubmitMessage {
   readonly payload: unknown;
   readonly id?: string;
   /** @default 'done' */
-  readonly until?: 'accepted' | 'done';
+  readonly until?: 'accepted' | 'done' | 'result';
 }
 
 /** One Command by id: the final reply's value is its `CommandDetails`. */

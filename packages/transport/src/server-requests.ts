@@ -86,7 +86,7 @@ export class ServerRequests {
             const view = await this.#handler.get(submitted.id);
             this.#reply(token, true, view ? finalResult(view) : accepted);
           } else {
-            this.#reply(token, false, accepted);
+            if (request.until !== 'result') this.#reply(token, false, accepted);
             if (this.#pending.get(token.seq) !== token) break;
             const done = await this.#handler.whenDone(submitted.id, this.#signal);
             this.#reply(token, true, finalResult(done));

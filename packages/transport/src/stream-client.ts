@@ -17,8 +17,11 @@ import { resolveClientOptions, type StreamClientOptions } from './stream-client-
 export type ServerInfo = Omit<ServerHello, 'op'>;
 
 export interface SubmitOptions {
-  /** `accepted`: the final reply comes once the Command is durable. @default 'done' */
-  readonly until?: 'accepted' | 'done';
+  /**
+   * `accepted`: the final reply comes once the Command is durable. `result`: no interim reply,
+   * only the result (`accepted` then resolves with it too). @default 'done'
+   */
+  readonly until?: 'accepted' | 'done' | 'result';
   /** Stops waiting (the server is told); the call rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }

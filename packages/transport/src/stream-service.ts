@@ -87,7 +87,7 @@ export class StreamService {
     try {
       const call = this.client.submit(
         { type, payload, id: step.idempotencyKey },
-        { signal: controller.signal },
+        { signal: controller.signal, until: 'result' },
       );
       outcome = await call.result;
     } catch (error) {

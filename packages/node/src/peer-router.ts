@@ -11,6 +11,11 @@ import {
   StreamClient,
 } from '@coordinator/transport';
 
+/** How long a connected peer may take to make a forwarded Command durable. */
+const answerTimeoutMs = 10_000;
+/** How long a peer that is not connected gets to connect before the next one is tried. */
+const connectTimeoutMs = 500;
+
 /** Codes after which the next peer may own the partition. */
 const tryNext = new Set(['NOT_OWNER', 'NOT_READY', 'CONNECTION_LOST', 'CLOSED']);
 
@@ -41,8 +46,10 @@ export class PeerRouter {
    */
   async submit(submission: Submission & { id: string }): Promise<SubmitResult> {
     const refusals: string[] = [];
-    for (const { address, client } of this.#peers) {
-      const call = client.submit(submission);
+    for (const { address, client } of this.#byReachability()) {
+      // A peer that is down must not hold the Command up: it gets a short while to connect.
+      const signal = AbortSignal.timeout(client.connected ? answerTimeoutMs : connectTimeoutMs);
+      const call = client.submit(submission, { signal });
       try {
         const accepted = await call.accepted;
         this.#calls.set(submission.id, call);
@@ -57,8 +64,8 @@ export class PeerRouter {
         };
       } catch (error) {
         const { code, message } = toErrorData(error, 'INTERNAL');
-        if (!tryNext.has(code)) throw error;
-        refusals.push(`${address}: ${message}`);
+        if (!tryNext.has(code) && !signal.aborted) throw error;
+        refusals.push(`${address}: ${signal.aborted ? 'no answer' : message}`);
       }
     }
     throw new CoordinatorError(
@@ -67,14 +74,20 @@ export class PeerRouter {
     );
   }
 
+  /** Connected peers first: a peer that is down is tried last. */
+  #byReachability() {
+    return [...this.#peers].sort((a, b) => Number(b.client.connected) - Number(a.client.connected));
+  }
+
   /** The Command as the peer that knows it shows it, or undefined. */
   async get(id: string): Promise<CommandDetails | undefined> {
-    for (const { client } of this.#peers) {
+    for (const { client } of this.#byReachability()) {
+      const signal = AbortSignal.timeout(client.connected ? answerTimeoutMs : connectTimeoutMs);
       try {
-        return await client.get(id);
+        return await client.get(id, { signal });
       } catch (error) {
         const { code } = toErrorData(error, 'INTERNAL');
-        if (code !== 'UNKNOWN_COMMAND' && !tryNext.has(code)) throw error;
+        if (code !== 'UNKNOWN_COMMAND' && !tryNext.has(code) && !signal.aborted) throw error;
       }
     }
     return undefined;

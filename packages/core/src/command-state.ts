@@ -111,13 +111,15 @@ export function restoreCommand(
     outcomes: [...data.outcomes],
     failures: [...data.failures],
     events: [...data.events],
-    lastError: undefined,
+    lastError: data.lastError,
     result: undefined,
     error: undefined,
     firstPosition: position,
     lastPosition: position,
-    acceptedAt: at,
-    updatedAt: at,
+    // The timeline starts with the accepted record and ends with the Command's latest record, as
+    // on the live Command (the snapshot's own time is when it was carried, not when it changed).
+    acceptedAt: data.events.find((e) => e.kind === 'accepted')?.at ?? at,
+    updatedAt: data.events.at(-1)?.at ?? at,
   };
 }
 
@@ -132,6 +134,7 @@ export function snapshotOf(command: CommandState): CommandSnapshotData {
     outcomes: command.outcomes,
     failures: command.failures,
     events: command.events,
+    ...(command.lastError ? { lastError: command.lastError } : {}),
   };
 }
 

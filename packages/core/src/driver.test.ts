@@ -296,9 +296,10 @@ describe('Driver', () => {
       id,
       error: { code: 'FENCED', message: 'another node owns this log' },
     });
-    await expect(driver.submit({ type: 'order', payload: { sku: 'A1' } })).rejects.toMatchObject({
-      code: 'FENCED',
-    });
+    // A submit meanwhile is refused as the partition having moved: retryable, not FENCED.
+    const refused = driver.submit({ type: 'order', payload: { sku: 'A1' } });
+    await expect(refused).rejects.toMatchObject({ code: 'NOT_OWNER', retryable: true });
+    await expect(refused).rejects.toHaveProperty('cause.code', 'FENCED');
     expect(driver.status().inFlight).toBe(1);
   });
 
@@ -497,4 +498,62 @@ describe('Driver ownership', () => {
     await settle(driver, clock);
     expect(driver.get(id)?.state).toBe('done');
   });
+
+  it('refuses Commands of a partition with NOT_READY while assign replays it, so a resubmit is not accepted twice', async () => {
+    const log = new GatedCheckpointLog();
+    const clock = new SimulatedClock(0);
+    const node = () =>
+      new Driver({
+        log,
+        clock,
+        random: new SeededRandom(),
+        ids: new SequentialIds(),
+        types: [orderSaga],
+        receiver: new ScriptedServices(),
+        options: { partitions: 4, slowRetryIntervalMs: 1000, jitterMs: 0 },
+      });
+    const partition = orderPartition();
+    const first = node();
+    await first.recover([]);
+    await first.assign(partition);
+    await first.submit({ type: 'order', id: 'order-1', payload: { sku: 'A' } });
+    await settle(first, clock);
+    first.revoke(partition);
+    // Another node takes the partition over; the client resubmits while it replays.
+    const second = node();
+    await second.recover([]);
+    const opened = log.gate();
+    const assigning = second.assign(partition);
+    await expect(
+      second.submit({ type: 'order', id: 'order-1', payload: { sku: 'A' } }),
+    ).rejects.toMatchObject({ code: 'NOT_READY' });
+    await expect(second.submit({ type: 'order', payload: { sku: 'A' } })).rejects.toMatchObject({
+      code: 'NOT_READY',
+    });
+    opened();
+    await assigning;
+    await expect(
+      second.submit({ type: 'order', id: 'order-1', payload: { sku: 'A' } }),
+    ).resolves.toEqual({ id: 'order-1', state: 'done', existing: true });
+    expect(log.all().filter((r) => r.kind === 'accepted')).toHaveLength(1);
+  });
 });
+
+/** A memory log whose `loadCheckpoint` can be held, as a Kafka round trip holds replay. */
+class GatedCheckpointLog extends MemoryEventLog {
+  #gate: Promise<void> | undefined;
+
+  /** Holds the next checkpoint loads; call the returned function to let them go on. */
+  gate(): () => void {
+    let open: () => void = () => {};
+    this.#gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    return open;
+  }
+
+  override async loadCheckpoint(partition: number): Promise<number> {
+    await this.#gate;
+    return super.loadCheckpoint(partition);
+  }
+}

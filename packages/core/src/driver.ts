@@ -243,10 +243,20 @@ export class Driver<Rcv> {
         { cause: error },
       );
     }
-    if (!this.#partitions.has(partition)) {
+    const owned = this.#partitions.get(partition);
+    if (!owned) {
       throw new CoordinatorError(
         'NOT_OWNER',
         `This node does not own partition ${partition}; send the Command to its owner`,
+      );
+    }
+    // Until its replay is done the partition's Commands are not known here: accepting one now
+    // could accept an id the log already holds a second time (a resubmit), or a new Command that
+    // replay would then rebuild over the running one.
+    if (owned.recovering) {
+      throw new CoordinatorError(
+        'NOT_READY',
+        `Partition ${partition} is being recovered on this node; retry shortly`,
       );
     }
     const id = submission.id ?? this.#ids.next();
@@ -277,6 +287,17 @@ export class Driver<Rcv> {
       positions = await this.#log.append(partition, [accepted, started]);
     } catch (error) {
       this.#commands.delete(command.id);
+      // Another node claimed the partition meanwhile: the records are stale (replay skips them),
+      // or, where the log could not tell in time, found by the owner's replay; a resubmit by id is
+      // safe either way. For the caller the partition moved: a retryable NOT_OWNER (a cluster
+      // node then routes the Command to the owner), not the log's FENCED.
+      if (error instanceof CoordinatorError && error.code === 'FENCED') {
+        throw new CoordinatorError(
+          'NOT_OWNER',
+          `Partition ${partition} moved to another node while Command ${command.id} was being accepted; send it to its owner`,
+          { cause: error },
+        );
+      }
       throw error;
     }
     const [first = 0, second = first + 1] = positions;

@@ -66,6 +66,8 @@ export interface CommandSnapshotData {
   readonly outcomes: readonly StepOutcome[];
   readonly failures: readonly FailedStep[];
   readonly events: readonly CommandEvent[];
+  /** Why the Command last went to delayed or blocked (absent when it never waited). */
+  readonly lastError?: ErrorData;
 }
 
 /** One entry of a Command's timeline: a record it went through, without the data. */
@@ -143,7 +145,10 @@ function isSnapshotData(value: unknown): value is CommandSnapshotData {
       (f) => isObject(f) && typeof f.step === 'string' && isErrorData(f.error),
     ) &&
     Array.isArray(value.events) &&
-    value.events.every((e) => isObject(e) && typeof e.kind === 'string' && typeof e.at === 'number')
+    value.events.every(
+      (e) => isObject(e) && typeof e.kind === 'string' && typeof e.at === 'number',
+    ) &&
+    (value.lastError === undefined || isErrorData(value.lastError))
   );
 }
 

@@ -16,6 +16,13 @@ const answerTimeoutMs = 10_000;
 /** How long a peer that is not connected gets to connect before the next one is tried. */
 const connectTimeoutMs = 500;
 
+/**
+ * How long a forwarded Command's call stays known after its result came. The node that forwarded
+ * asks for that result right after the forward resolves, and the owner's accepted and final
+ * replies may be read together: forgetting the call at once answered that ask `UNKNOWN_COMMAND`.
+ */
+const resultGraceMs = 5_000;
+
 /** Codes after which the next peer may own the partition. */
 const tryNext = new Set(['NOT_OWNER', 'NOT_READY', 'CONNECTION_LOST', 'CLOSED']);
 
@@ -53,10 +60,12 @@ export class PeerRouter {
       try {
         const accepted = await call.accepted;
         this.#calls.set(submission.id, call);
-        call.result.then(
-          () => this.#calls.delete(submission.id),
-          () => this.#calls.delete(submission.id),
-        );
+        const forget = () => {
+          setTimeout(() => {
+            if (this.#calls.get(submission.id) === call) this.#calls.delete(submission.id);
+          }, resultGraceMs).unref();
+        };
+        call.result.then(forget, forget);
         return {
           id: accepted.id,
           state: accepted.state,

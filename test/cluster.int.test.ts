@@ -10,7 +10,7 @@ import { Load } from './support/cluster-load.js';
 import { Cluster, ownedBy, sessionTimeoutMs } from './support/cluster-nodes.js';
 import { doneRecords } from './support/cluster-topic.js';
 import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
-import { waitFor } from './support/node-process.js';
+import { getCommand, waitFor } from './support/node-process.js';
 
 const total = Number(process.env.COORDINATOR_CLUSTER_COMMANDS ?? 3000);
 const partitions = 12;
@@ -62,6 +62,16 @@ it(`runs ${total} Commands exactly once on three nodes, through a SIGKILL of one
   // Every acknowledged Command has exactly one done record in the topic (of a live epoch).
   const done = await doneRecords(kafka.brokers, nodes.topic);
   for (const id of load.acknowledged) expect(done.get(id), `done records of ${id}`).toBe(1);
+
+  // Any node answers GET by id, whichever node owns the Command (it asks its peers).
+  const sample = [...load.acknowledged].filter((_, i) => i % 100 === 0);
+  for (const node of survivors) {
+    for (const id of sample) {
+      const { status, body } = await getCommand(node.url, id);
+      expect(status, `GET ${id} on ${node.url}`).toBe(200);
+      expect(body).toMatchObject({ id, state: 'done' });
+    }
+  }
   console.log(
     `cluster: ${total} Commands on 3 nodes, ${partitions} partitions; SIGKILL of one: its ${lost.length} partitions taken over in ${takeover - killedAt} ms (session timeout ${sessionTimeoutMs} ms)`,
   );

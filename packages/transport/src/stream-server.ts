@@ -1,14 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
-import { type Clock, CoordinatorError } from '@coordinator/core';
+import { CoordinatorError } from '@coordinator/core';
 import type { CommandHandler } from './command-handler.js';
 import { type OptionRules, resolveOptions } from './resolve-options.js';
-import { ServerConnection } from './server-connection.js';
+import { type ConnectionSettings, ServerConnection } from './server-connection.js';
 import { systemClock } from './system-clock.js';
-import type { TransportEventListener } from './transport-events.js';
 
-export interface StreamServerOptions {
+export interface StreamServerOptions extends ConnectionSettings {
   /** @default '127.0.0.1' */
   readonly host: string;
   /** @default 0 (a free port; read it from `listen()`) */
@@ -20,24 +19,6 @@ export interface StreamServerOptions {
    * @default undefined (plain TCP)
    */
   readonly tls?: TlsOptions;
-  /** Named in the hello every client receives. @default os.hostname() */
-  readonly nodeId: string;
-  /** Largest frame body read; a larger length prefix closes the connection with `FRAME_TOO_LARGE`. @default 1 MiB */
-  readonly maxFrameBytes: number;
-  /** Requests pending on one connection before the server stops reading it. @default 1024 */
-  readonly maxPendingPerConnection: number;
-  /** A connection that sent nothing for this long gets a ping. @default 5000 */
-  readonly keepaliveIntervalMs: number;
-  /** A client heard from for none of this long is dropped. @default 15000 */
-  readonly keepaliveTimeoutMs: number;
-  /** A client must send its hello within this. @default 10000 */
-  readonly handshakeTimeoutMs: number;
-  /** After a close notice, how long the peer gets to hang up before the socket is destroyed. @default 2000 */
-  readonly closeGraceMs: number;
-  /** @default the system clock */
-  readonly clock: Clock;
-  /** @default ignores events */
-  readonly onEvent: TransportEventListener;
 }
 
 const defaults: Readonly<Partial<StreamServerOptions>> = Object.freeze({

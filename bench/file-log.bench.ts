@@ -16,8 +16,8 @@ import { dirname, join } from 'node:path';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 // bench/ is not a workspace package, so it imports the sources (tsx maps .js to .ts).
-import type { OutcomeRecord } from '../packages/core/src/index.js';
-import { FileLog } from '../packages/node/src/index.js';
+import type { OutcomeRecord } from '@coordinator/core';
+import { FileLog } from '@coordinator/node';
 
 const recordBytes = 200;
 const frameBytes = recordBytes + 8;

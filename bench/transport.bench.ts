@@ -18,13 +18,13 @@ import { dirname, join } from 'node:path';
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 // bench/ is not a workspace package, so it imports the sources (tsx maps .js to .ts).
-import type { CommandView, Submission } from '../packages/core/src/index.js';
+import type { CommandView, Submission } from '@coordinator/core';
 import {
   type CommandHandler,
   encodeFrame,
   StreamClient,
   StreamServer,
-} from '../packages/transport/src/index.js';
+} from '@coordinator/transport';
 
 const rounds = Number(process.env.COORDINATOR_BENCH_ROUNDS ?? 5);
 const sliceMs = Number(process.env.COORDINATOR_BENCH_SLICE_MS ?? 1_000);

@@ -5,11 +5,11 @@
  */
 
 import { CoordinatorError } from '@coordinator/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChildScript } from './support/file-log-child-process.js';
 import { outcomeRecord } from './support/file-log-records.js';
-import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
 import {
+  kafkaLogFixture,
   type LogUnderTest,
   openLog,
   readAll,
@@ -19,20 +19,8 @@ import {
 import { writeAsZombie } from './support/kafka-log-zombie.js';
 import { waitFor } from './support/transport-wait.js';
 
-let kafka: KafkaUnderTest;
-const opened: LogUnderTest[] = [];
-
-beforeAll(async () => {
-  kafka = await useKafka();
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((o) => o.log.close()));
-});
-
-afterAll(async () => {
-  await kafka?.release();
-});
+const kafka = kafkaLogFixture();
+const { opened } = kafka;
 
 async function open(topic: string, groupId: string, partitions: number): Promise<LogUnderTest> {
   const node = await openLog(uniqueName('node'), {

@@ -6,13 +6,12 @@
 
 import type { LogRecord } from '@coordinator/core';
 import { MemoryEventLog } from '@coordinator/core/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaLog } from '../packages/node/src/kafka-log/kafka-log.js';
+import { KafkaLog } from '@coordinator/node';
+import { describe, expect, it } from 'vitest';
 import { outcomeRecord } from './support/file-log-records.js';
-import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
 import {
   acceptedRecord,
-  type LogUnderTest,
+  kafkaLogFixture,
   openLog,
   quantile,
   readAll,
@@ -20,20 +19,8 @@ import {
   uniqueName,
 } from './support/kafka-log-harness.js';
 
-let kafka: KafkaUnderTest;
-const opened: LogUnderTest[] = [];
-
-beforeAll(async () => {
-  kafka = await useKafka();
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((o) => o.log.close()));
-});
-
-afterAll(async () => {
-  await kafka?.release();
-});
+const kafka = kafkaLogFixture();
+const { opened } = kafka;
 
 async function owner(
   partitions = 4,

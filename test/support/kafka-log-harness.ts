@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { CoordinatorError, type LoggedRecord, type LogRecord } from '@coordinator/core';
-import { KafkaLog } from '../../packages/node/src/kafka-log/kafka-log.js';
-import type { KafkaLogEvent } from '../../packages/node/src/kafka-log/kafka-log-event.js';
-import type { KafkaLogInput } from '../../packages/node/src/kafka-log/kafka-log-options.js';
+import type { KafkaLogEvent, KafkaLogInput } from '@coordinator/node';
+import { KafkaLog } from '@coordinator/node';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { type KafkaUnderTest, useKafka } from './kafka-brokers.js';
 import { waitFor } from './transport-wait.js';
 
 /** A name no other test (or earlier run against the same broker) uses. */
@@ -108,4 +109,29 @@ export async function rejection(promise: Promise<unknown>): Promise<CoordinatorE
 export function quantile(samples: readonly number[], q: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * A test file's broker and the logs it opens: registers the hooks that get the broker before the
+ * file, close every opened log after each test, and release the broker after the file.
+ */
+export function kafkaLogFixture(): { readonly brokers: string; readonly opened: LogUnderTest[] } {
+  let kafka: KafkaUnderTest | undefined;
+  const opened: LogUnderTest[] = [];
+  beforeAll(async () => {
+    kafka = await useKafka();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((o) => o.log.close()));
+  });
+  afterAll(async () => {
+    await kafka?.release();
+  });
+  return {
+    get brokers() {
+      if (!kafka) throw new Error('The Kafka broker is not ready (use it inside a test)');
+      return kafka.brokers;
+    },
+    opened,
+  };
 }

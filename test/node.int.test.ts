@@ -2,7 +2,6 @@
  * One node, end to end: real node processes (the `coordinator` CLI), real sockets, the example's
  * real HTTP services, the file log with fsync. coordinator-go's integration scenarios, made strict.
  */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogRecord } from '@coordinator/core';
@@ -16,9 +15,9 @@ import {
 } from '../examples/order-saga/services.js';
 import type { ToyService } from '../examples/order-saga/toy-service.js';
 import {
-  cliPath,
   getCommand,
   type NodeProcess,
+  runCli,
   startNode,
   submit,
   tempDir,
@@ -356,32 +355,6 @@ describe('a node', () => {
     expect((await submit(first.url, order, { wait: 10_000 })).body.state).toBe('done');
   });
 });
-
-async function runCli(args: string[]) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@coordinator/source', cliPath, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let json: unknown;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
-}
 
 async function stats(service: ToyService) {
   const response = await fetch(`${service.url}/admin/stats`);

@@ -170,3 +170,39 @@ export async function getCommand(url: string, id: string) {
   const response = await fetch(`${url}/v1/commands/${encodeURIComponent(id)}`);
   return { status: response.status, body: (await response.json()) as ApiBody };
 }
+
+/** What a finished `coordinator` CLI run printed, with stdout parsed as JSON when it is. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly json: unknown;
+}
+
+/** Runs the `coordinator` CLI (from source) to its end. */
+export async function runCli(
+  args: readonly string[],
+  { env = {} }: { env?: Readonly<Record<string, string>> } = {},
+): Promise<CliRun> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@coordinator/source', cliPath, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout, stderr, json };
+}

@@ -54,6 +54,7 @@ async function runCode<Rcv>(
 ): Promise<RunEnd> {
   const ran = new Set<string>();
   let current = codeBodyState;
+  let currentService: string | undefined;
   let logFailure: unknown;
   const ctx: StepContext = {
     commandId: command.id,
@@ -69,6 +70,7 @@ async function runCode<Rcv>(
       const recorded = outcomeOf(command, name);
       if (recorded) return recorded.outcome as never;
       current = name;
+      currentService = service;
       const outcome = await fn({
         commandId: command.id,
         step: name,
@@ -82,6 +84,7 @@ async function runCode<Rcv>(
         throw error;
       }
       current = codeBodyState;
+      currentService = undefined;
       return outcome;
     },
   };
@@ -93,7 +96,7 @@ async function runCode<Rcv>(
     const error = toErrorData(thrown);
     const kind = waitKind(error);
     if (kind) {
-      await append(command, { kind, step: current, error });
+      await append(command, withService({ kind, step: current, error }, currentService));
       return kind;
     }
     await append(command, { kind: 'done', error });
@@ -102,6 +105,10 @@ async function runCode<Rcv>(
   if (logFailure !== undefined) throw logFailure;
   await append(command, { kind: 'done', result: result ?? null });
   return 'done';
+}
+
+function withService<D extends RecordDraft>(draft: D, service: string | undefined): D {
+  return service === undefined ? draft : { ...draft, service };
 }
 
 function outcomesByStep(command: CommandState): Record<string, unknown> {
@@ -168,10 +175,10 @@ async function runSaga<Rcv>(
       const error = toErrorData(thrown);
       const kind = waitKind(error);
       if (kind) {
-        await append(command, { kind, step: position, error });
+        await append(command, { kind, step: position, service: step.service, error });
         return kind;
       }
-      await append(command, { kind: 'failed', step: position, error });
+      await append(command, { kind: 'failed', step: position, service: step.service, error });
       continue;
     }
     await append(command, {

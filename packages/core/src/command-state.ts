@@ -213,14 +213,23 @@ export function applyRecord(command: CommandState, record: LogRecord, position: 
 function timelineEntry(record: LogRecord): CommandEvent {
   switch (record.kind) {
     case 'outcome':
-      return { kind: record.kind, at: record.at, step: record.step };
+      return { kind: record.kind, at: record.at, step: record.step, service: record.service };
     case 'failed':
     case 'delayed':
-    case 'blocked':
-      return { kind: record.kind, at: record.at, step: record.step, code: record.error.code };
+    case 'blocked': {
+      const { kind, at, step, service, error } = record;
+      return service === undefined
+        ? { kind, at, step, code: error.code, message: error.message }
+        : { kind, at, step, service, code: error.code, message: error.message };
+    }
     case 'done':
       return record.error
-        ? { kind: record.kind, at: record.at, code: record.error.code }
+        ? {
+            kind: record.kind,
+            at: record.at,
+            code: record.error.code,
+            message: record.error.message,
+          }
         : { kind: record.kind, at: record.at };
     default:
       return { kind: record.kind, at: record.at };

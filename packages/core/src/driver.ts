@@ -1,12 +1,14 @@
 import { admit } from './admission.js';
+import { canonicalJson } from './canonical-json.js';
 import type { CheckpointTracker } from './checkpoint-tracker.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { checkCommandId } from './command-id.js';
 import type { LifecycleState } from './command-machine.js';
 import { type AppendRecord, type RunEnd, runCommand } from './command-runner.js';
 import { acceptCommand, applyRecord, type CommandState, nextNode } from './command-state.js';
 import type { CommandType } from './command-type.js';
 import { type CommandFilter, type CommandView, commandView } from './command-view.js';
-import { CoordinatorError, toErrorData } from './errors.js';
+import { CoordinatorError, type ErrorData, toErrorData } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { CoordinatorEvent } from './events.js';
 import { type CoordinatorOptions, resolveOptions } from './options.js';
@@ -34,7 +36,10 @@ export interface DriverConfig<Rcv> {
 export interface Submission {
   readonly type: string;
   readonly payload: unknown;
-  /** The Command id; a resubmit with the same id answers with the existing Command. */
+  /**
+   * The Command id (see `checkCommandId`); a resubmit with the same id, type and payload answers
+   * with the existing Command, one with another type or payload gets `ID_CONFLICT`.
+   */
   readonly id?: string;
 }
 
@@ -127,6 +132,12 @@ export class Driver<Rcv> {
    */
   async recover(partitions?: readonly number[]): Promise<void> {
     const owned = partitions ?? Array.from({ length: this.options.partitions }, (_, i) => i);
+    let records = 0;
+    for (const partition of owned) {
+      const head = await this.#log.head(partition);
+      records += Math.max(0, head - (await this.#log.loadCheckpoint(partition)));
+    }
+    this.#emit({ type: 'recovery.started', partitions: owned.length, records });
     for (const partition of owned) await this.assign(partition);
     this.#ready = true;
   }
@@ -180,7 +191,7 @@ export class Driver<Rcv> {
   async #recoverPartition(partition: number, state: OwnedPartition): Promise<void> {
     const { commands, records, checkpoint } = await state.replay(
       this.#types as CommandTypes,
-      (count) => this.#emit({ type: 'recovery.progress', partition, records: count }),
+      (records, total) => this.#emit({ type: 'recovery.progress', partition, records, total }),
     );
     let resumed = 0;
     for (const command of commands.values()) {
@@ -197,8 +208,8 @@ export class Driver<Rcv> {
 
   /**
    * Accepts a Command: durable in the log before this resolves, then run.
-   * @throws CoordinatorError `UNKNOWN_COMMAND`, `INVALID_PAYLOAD`, `NOT_READY`, `SUSPENDED`,
-   * `OVERLOADED`, `NOT_OWNER` or `CLOSED`; nothing is written then.
+   * @throws CoordinatorError `UNKNOWN_COMMAND`, `INVALID_PAYLOAD`, `ID_CONFLICT`, `NOT_READY`,
+   * `SUSPENDED`, `OVERLOADED`, `NOT_OWNER` or `CLOSED`; nothing is written then.
    */
   async submit(submission: Submission): Promise<SubmitResult> {
     if (this.#closed)
@@ -211,11 +222,7 @@ export class Driver<Rcv> {
         `Unknown Command type ${JSON.stringify(submission.type)}; this node runs: ${known}`,
       );
     }
-    // From here to the registration below nothing awaits, so two submits of one id cannot both
-    // pass this check.
-    const { id: given } = submission;
-    if (given !== undefined && this.#known(given))
-      return this.#existing({ ...submission, id: given });
+    const given = submission.id === undefined ? undefined : checkCommandId(submission.id);
     let payload: unknown;
     try {
       payload = commandType.validate(submission.payload);
@@ -225,6 +232,11 @@ export class Driver<Rcv> {
         `Payload for ${commandType.type} is invalid: ${toErrorData(error).message}`,
         { cause: error },
       );
+    }
+    // From here to the registration below nothing awaits, so two submits of one id cannot both
+    // pass this check.
+    if (given !== undefined && this.#known(given)) {
+      return this.#existing({ ...submission, id: given }, payload);
     }
     const verdict = admit({
       inFlight: this.#commands.size,
@@ -311,12 +323,28 @@ export class Driver<Rcv> {
     return this.#commands.get(id) ?? this.#done.get(id);
   }
 
-  async #existing(submission: Submission & { id: string }): Promise<SubmitResult> {
+  /** A resubmit of a known id: the same Command again (idempotent), or `ID_CONFLICT`. */
+  async #existing(
+    submission: Submission & { id: string },
+    payload: unknown,
+  ): Promise<SubmitResult> {
     const accepting = this.#accepting.get(submission.id);
     if (accepting !== undefined) await accepting.catch(() => undefined);
     const command = this.#known(submission.id);
     // The first submit of this id failed to append: this one tries afresh.
     if (!command) return this.submit(submission);
+    if (command.type !== submission.type) {
+      throw new CoordinatorError(
+        'ID_CONFLICT',
+        `Command id ${JSON.stringify(submission.id)} is taken by a Command of type ${command.type}, not ${submission.type}; choose another id, or resubmit the same type and payload to get the existing Command`,
+      );
+    }
+    if (canonicalJson(command.payload) !== canonicalJson(payload)) {
+      throw new CoordinatorError(
+        'ID_CONFLICT',
+        `Command id ${JSON.stringify(submission.id)} is taken by a Command of type ${command.type} with a different payload; choose another id, or resubmit the same payload to get the existing Command`,
+      );
+    }
     return { id: submission.id, state: command.node.state, existing: true };
   }
 
@@ -433,6 +461,7 @@ export class Driver<Rcv> {
       from,
       to: command.node.state,
       position: command.node.position,
+      ...transitionDetail(record),
     });
     if (record.kind === 'outcome' || record.kind === 'failed' || record.kind === 'done') {
       this.#progressed(command.id);
@@ -579,5 +608,25 @@ export class Driver<Rcv> {
 
   #view(command: CommandState): CommandView {
     return commandView(command, this.#scheduler.dueAt(command.id));
+  }
+}
+
+/** What a transition event says beyond the states: the step, its service and the error. */
+function transitionDetail(record: LogRecord): {
+  step?: string;
+  service?: string;
+  error?: ErrorData;
+} {
+  switch (record.kind) {
+    case 'failed':
+    case 'delayed':
+    case 'blocked':
+      return record.service === undefined
+        ? { step: record.step, error: record.error }
+        : { step: record.step, service: record.service, error: record.error };
+    case 'done':
+      return record.error ? { error: record.error } : {};
+    default:
+      return {};
   }
 }

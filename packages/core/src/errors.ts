@@ -12,6 +12,7 @@ export const errorCodes = [
   'NOT_READY',
   'NOT_OWNER',
   'UNKNOWN_COMMAND',
+  'ID_CONFLICT',
   'INVALID_PAYLOAD',
   'INVALID_DEFINITION',
   'INVALID_OPTION',
@@ -24,6 +25,7 @@ export const errorCodes = [
   'FENCED',
   'LOG_CORRUPT',
   'CLOSED',
+  'UNAUTHORIZED',
   'INTERNAL',
 ] as const;
 

@@ -15,6 +15,11 @@ export interface EventLog {
   append(partition: number, records: readonly LogRecord[]): Promise<readonly number[]>;
   /** Every record from `from` (inclusive) to the end as it stands now, in batches. */
   read(partition: number, from: number): AsyncIterable<readonly LoggedRecord[]>;
+  /**
+   * The position after the partition's last record as it stands now (0 when empty): with the
+   * checkpoint, how much a replay reads (an estimate where positions skip, as Kafka offsets do).
+   */
+  head(partition: number): Promise<number>;
   /** The last committed checkpoint, or 0 when there is none. */
   loadCheckpoint(partition: number): Promise<number>;
   /** Durably records that replay may start at `position`. */

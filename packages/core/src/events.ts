@@ -22,6 +22,11 @@ export type CoordinatorEvent =
       readonly from: LifecycleState;
       readonly to: LifecycleState;
       readonly position: string;
+      /** The step a failed, delayed or blocked record names, and its service when known. */
+      readonly step?: string;
+      readonly service?: string;
+      /** Why: on failed, delayed, blocked and done-with-error records. */
+      readonly error?: ErrorData;
     }
   | {
       readonly type: 'command.done';
@@ -31,7 +36,16 @@ export type CoordinatorEvent =
     }
   | { readonly type: 'command.stalled'; readonly id: string; readonly error: ErrorData }
   | { readonly type: 'node.suspension'; readonly state: SuspensionState }
-  | { readonly type: 'recovery.progress'; readonly partition: number; readonly records: number }
+  /** Recovery of `partitions` partitions begins; about `records` records lie past their checkpoints. */
+  | { readonly type: 'recovery.started'; readonly partitions: number; readonly records: number }
+  | {
+      readonly type: 'recovery.progress';
+      readonly partition: number;
+      /** Records replayed so far in this partition. */
+      readonly records: number;
+      /** About how many records the partition's replay reads in all (from its checkpoint). */
+      readonly total: number;
+    }
   | {
       readonly type: 'recovery.done';
       readonly partition: number;

@@ -1,6 +1,8 @@
 export { type AdmissionInput, admit } from './admission.js';
+export { canonicalJson } from './canonical-json.js';
 export { CheckpointTracker } from './checkpoint-tracker.js';
 export type { Clock, TimerHandle } from './clock.js';
+export { checkCommandId, maxIdLength } from './command-id.js';
 export {
   codeBodyState,
   compensationState,

@@ -29,9 +29,10 @@ export class OwnedPartition {
    */
   async replay(
     types: CommandTypes,
-    onProgress: (records: number) => void,
+    onProgress: (records: number, total: number) => void,
   ): Promise<{ commands: Map<string, CommandState>; records: number; checkpoint: number }> {
     const checkpoint = await this.#log.loadCheckpoint(this.partition);
+    const total = Math.max(0, (await this.#log.head(this.partition)) - checkpoint);
     const tracker = new CheckpointTracker(checkpoint);
     this.tracker = tracker;
     this.committed = checkpoint;
@@ -41,7 +42,7 @@ export class OwnedPartition {
         replayer.apply(logged);
         tracker.observe(logged.position);
       }
-      onProgress(replayer.records);
+      onProgress(replayer.records, Math.max(total, replayer.records));
     }
     for (const command of replayer.commands.values())
       tracker.need(command.id, command.firstPosition);

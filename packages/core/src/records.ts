@@ -32,12 +32,16 @@ export interface OutcomeRecord extends RecordBase {
 export interface FailedRecord extends RecordBase {
   readonly kind: 'failed';
   readonly step: string;
+  /** The service the step calls, when known. */
+  readonly service?: string;
   readonly error: ErrorData;
 }
 /** executing → delayed (CmdDelayed) or → blocked (CmdBlocked). */
 export interface WaitRecord extends RecordBase {
   readonly kind: 'delayed' | 'blocked';
   readonly step: string;
+  /** The service found unavailable, when known (a code body failing outside a step has none). */
+  readonly service?: string;
   readonly error: ErrorData;
 }
 /** delayed or blocked → executing. */
@@ -75,7 +79,10 @@ export interface CommandEvent {
   readonly kind: RecordKind;
   readonly at: number;
   readonly step?: string;
+  readonly service?: string;
+  /** The error's code and message, on failed, delayed, blocked and done-with-error entries. */
   readonly code?: string;
+  readonly message?: string;
 }
 
 export interface StepOutcome {
@@ -101,7 +108,7 @@ export type LogRecord =
 
 export type RecordKind = LogRecord['kind'];
 
-type FieldType = 'string' | 'number' | 'any' | 'error' | 'snapshot' | 'error?' | 'any?';
+type FieldType = 'string' | 'string?' | 'number' | 'any' | 'error' | 'snapshot' | 'error?' | 'any?';
 
 /**
  * The schema of version 1: each kind's fields beyond `v`, `kind`, `id` and `at`. Decoding checks a
@@ -111,9 +118,9 @@ export const recordSchema: { readonly [K in RecordKind]: Readonly<Record<string,
   accepted: { type: 'string', payload: 'any' },
   started: {},
   outcome: { step: 'string', service: 'string', outcome: 'any' },
-  failed: { step: 'string', error: 'error' },
-  delayed: { step: 'string', error: 'error' },
-  blocked: { step: 'string', error: 'error' },
+  failed: { step: 'string', service: 'string?', error: 'error' },
+  delayed: { step: 'string', service: 'string?', error: 'error' },
+  blocked: { step: 'string', service: 'string?', error: 'error' },
   retried: {},
   done: { result: 'any?', error: 'error?' },
   snapshot: { command: 'snapshot' },
@@ -156,6 +163,8 @@ function fits(type: FieldType, value: unknown, present: boolean): boolean {
   switch (type) {
     case 'string':
       return typeof value === 'string';
+    case 'string?':
+      return !present || typeof value === 'string';
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);
     case 'any':

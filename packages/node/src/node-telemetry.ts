@@ -1,6 +1,7 @@
 import type { CoordinatorEvent, Driver } from '@coordinator/core';
 import type { Logger } from 'pino';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { WaitSummary } from './wait-summary.js';
 
 /**
  * Turns the driver's typed events into pino lines and Prometheus metrics, at the edge. Per-Command
@@ -13,8 +14,13 @@ export class NodeTelemetry {
   readonly #transitions: Counter<'type' | 'record'>;
   readonly #done: Counter<'type' | 'outcome'>;
 
-  constructor(log: Logger, driver: () => Driver<unknown> | undefined) {
+  readonly #waits = new WaitSummary();
+  readonly #waitLogIntervalMs: number;
+  #waitTimer: NodeJS.Timeout | undefined;
+
+  constructor(log: Logger, driver: () => Driver<unknown> | undefined, waitLogIntervalMs: number) {
     this.#log = log;
+    this.#waitLogIntervalMs = waitLogIntervalMs;
     collectDefaultMetrics({ register: this.registry, prefix: 'coordinator_process_' });
     this.#transitions = new Counter({
       name: 'coordinator_transitions_total',
@@ -55,20 +61,67 @@ export class NodeTelemetry {
     });
   }
 
+  /** Logs the summary still pending and stops its timer. */
+  close(): void {
+    if (this.#waitTimer !== undefined) clearInterval(this.#waitTimer);
+    this.#waitTimer = undefined;
+    this.#summarise();
+  }
+
+  #wait(
+    service: string,
+    record: 'delayed' | 'blocked',
+    event: Extract<CoordinatorEvent, { type: 'command.transition' }>,
+  ): void {
+    const error = event.error ?? { code: record.toUpperCase(), message: '' };
+    const first = this.#waits.record(service, record, error);
+    if (first) {
+      this.#log.info(
+        { ...event, service },
+        `service ${service} unavailable: command ${event.id} step ${event.step} ${record} (${error.code}: ${error.message}); more waits are summarised every ${this.#waitLogIntervalMs} ms`,
+      );
+    }
+    this.#waitTimer ??= setInterval(() => this.#summarise(), this.#waitLogIntervalMs).unref();
+  }
+
+  #summarise(): void {
+    for (const line of this.#waits.flush()) {
+      if (line.kind !== 'summary') continue;
+      this.#log.info(
+        { type: 'service.waits', ...line },
+        `service ${line.service}: ${line.delayed} steps delayed, ${line.blocked} blocked in the last ${this.#waitLogIntervalMs} ms; last error ${line.lastError.code}: ${line.lastError.message}`,
+      );
+    }
+    if (this.#waits.active === 0 && this.#waitTimer !== undefined) {
+      clearInterval(this.#waitTimer);
+      this.#waitTimer = undefined;
+    }
+  }
+
   readonly onEvent = (event: CoordinatorEvent): void => {
     switch (event.type) {
       case 'command.transition':
         this.#transitions.inc({ type: event.commandType, record: event.record });
-        if (event.record === 'delayed' || event.record === 'blocked' || event.record === 'failed') {
-          this.#log.info(event, `command ${event.id} ${event.record} at ${event.position}`);
+        if (event.record === 'delayed' || event.record === 'blocked') {
+          this.#log.debug(event, `command ${event.id} ${event.record} at ${event.position}`);
+          this.#wait(event.service ?? event.commandType, event.record, event);
+        } else if (event.record === 'failed') {
+          this.#log.info(
+            event,
+            `command ${event.id} step ${event.step} failed: ${event.error?.code}: ${event.error?.message}`,
+          );
         } else {
           this.#log.debug(event, `command ${event.id} ${event.record}`);
         }
         return;
       case 'command.done':
         this.#done.inc({ type: event.commandType, outcome: event.error ? 'error' : 'result' });
-        if (event.error) this.#log.info(event, `command ${event.id} done with ${event.error.code}`);
-        else this.#log.debug(event, `command ${event.id} done`);
+        if (event.error) {
+          this.#log.info(
+            event,
+            `command ${event.id} done with ${event.error.code}: ${event.error.message}`,
+          );
+        } else this.#log.debug(event, `command ${event.id} done`);
         return;
       case 'command.accepted':
         this.#log.debug(event, `command ${event.id} accepted`);

@@ -14,6 +14,7 @@ import { type NodeOptions, resolveNodeOptions } from './config/node-options.js';
 import { DriverHandler } from './driver-handler.js';
 import { FileLog } from './file-log/file-log.js';
 import { KafkaLog } from './kafka-log/kafka-log.js';
+import { loadListenerSecurity } from './listener-security.js';
 import { NodeTelemetry } from './node-telemetry.js';
 import { PeerRouter } from './peer-router.js';
 import { cryptoRandom, uuidIds } from './system-ports.js';
@@ -99,6 +100,7 @@ export class CoordinatorNode<Rcv> {
     this.#telemetry = new NodeTelemetry(
       this.log,
       () => this.#driver as Driver<unknown> | undefined,
+      this.options.waitLogIntervalMs,
     );
     const telemetry = this.#telemetry.onEvent;
     this.#onEvent = onEvent
@@ -116,6 +118,21 @@ export class CoordinatorNode<Rcv> {
 
   async start(): Promise<NodeAddresses> {
     const o = this.options;
+    const security = await loadListenerSecurity(o, [
+      { name: 'http', ...split(o.httpAddress) },
+      { name: 'stream', ...split(o.streamAddress) },
+      ...(o.kafkaBrokers ? [{ name: 'internal', ...split(o.internalAddress) }] : []),
+    ]);
+    if (security.exposed.length > 0) {
+      this.log.warn(
+        { exposed: security.exposed },
+        `allowInsecure: listening on ${security.exposed.join(', ')} without an API token; anyone who can reach it can submit and read every Command`,
+      );
+    }
+    const guard = {
+      ...(security.token === undefined ? {} : { token: security.token }),
+      ...(security.tls ? { tls: security.tls } : {}),
+    };
     const kafka = o.kafkaBrokers
       ? await KafkaLog.open({
           brokers: o.kafkaBrokers.split(','),
@@ -156,7 +173,10 @@ export class CoordinatorNode<Rcv> {
       this.#driver = driver;
       const detail = () => ({ node: o.nodeId, owned: kafka?.owned });
       const router = kafka
-        ? new PeerRouter(o.peers ? o.peers.split(',').map(split) : [])
+        ? new PeerRouter(o.peers ? o.peers.split(',').map(split) : [], {
+            ...(security.token === undefined ? {} : { token: security.token }),
+            ...(security.tls ? { tls: security.ca ? { ca: security.ca } : {} } : {}),
+          })
         : undefined;
       this.#router = router;
       const handler = new DriverHandler(driver as Driver<unknown>, detail, router);
@@ -164,6 +184,7 @@ export class CoordinatorNode<Rcv> {
       const onEvent = (event: { type: string }) => this.log.debug(event, event.type);
       const stream = new StreamServer(handler, {
         ...split(o.streamAddress),
+        ...guard,
         nodeId: o.nodeId,
         onEvent,
       });
@@ -171,12 +192,15 @@ export class CoordinatorNode<Rcv> {
       const internal = kafka
         ? new StreamServer(new DriverHandler(driver as Driver<unknown>, detail), {
             ...split(o.internalAddress),
+            ...guard,
             nodeId: o.nodeId,
             onEvent,
           })
         : undefined;
       const http = new HttpServer(handler, {
         ...split(o.httpAddress),
+        ...guard,
+        metricsPublic: o.metricsPublic,
         metrics: () => this.#telemetry.registry.metrics(),
         onEvent,
       });
@@ -242,6 +266,7 @@ export class CoordinatorNode<Rcv> {
     ]);
     await this.#eventLog?.close();
     if (this.#receiver !== undefined) await this.#config.close?.(this.#receiver);
+    this.#telemetry.close();
     this.log.info(`node ${this.options.nodeId} stopped`);
     this.log.flush();
   }

@@ -9,6 +9,7 @@ import {
   type CommandDetails,
   type ListenAddress,
   StreamClient,
+  type StreamClientOptions,
 } from '@coordinator/transport';
 
 /** How long a connected peer may take to make a forwarded Command durable. */
@@ -36,10 +37,14 @@ export class PeerRouter {
   readonly #peers: { readonly address: string; readonly client: StreamClient }[];
   readonly #calls = new Map<string, CommandCall>();
 
-  constructor(peers: readonly ListenAddress[]) {
+  /** `connection` is how every peer is reached: its token and TLS options, if the cluster has them. */
+  constructor(
+    peers: readonly ListenAddress[],
+    connection: Pick<Partial<StreamClientOptions>, 'token' | 'tls'> = {},
+  ) {
     this.#peers = peers.map((peer) => ({
       address: `${peer.host}:${peer.port}`,
-      client: new StreamClient({ host: peer.host, port: peer.port }),
+      client: new StreamClient({ ...connection, host: peer.host, port: peer.port }),
     }));
   }
 

@@ -17,6 +17,7 @@ export interface ClientConnectionConfig {
   readonly host: string;
   readonly port: number;
   readonly tls?: ConnectionOptions;
+  readonly token?: string;
   readonly connectTimeoutMs: number;
   readonly maxFrameBytes: number;
   readonly keepaliveIntervalMs: number;
@@ -178,6 +179,7 @@ export class ClientConnection {
       protocol: protocolName,
       version: protocolVersion,
       maxFrameBytes: this.#config.maxFrameBytes,
+      ...(this.#config.token === undefined ? {} : { token: this.#config.token }),
     });
     const intervalMs = Math.max(
       1,
@@ -197,7 +199,7 @@ export class ClientConnection {
   }
 
   #closeError(data: ErrorData): CoordinatorError {
-    return data.code === 'UNSUPPORTED_VERSION'
+    return data.code === 'UNSUPPORTED_VERSION' || data.code === 'UNAUTHORIZED'
       ? errorFromData(data)
       : this.#lost(`${this.server} closed the connection: ${data.code}: ${data.message}`);
   }

@@ -1,6 +1,6 @@
-import { CoordinatorError } from '@coordinator/core';
+import { CoordinatorError, checkCommandId } from '@coordinator/core';
 import type { ClientMessage, SubmitMessage } from './protocol.js';
-import { checkId, checkTypeAndPayload, parseFilter } from './submission-schema.js';
+import { checkTypeAndPayload, parseFilter } from './submission-schema.js';
 
 /** A message the server cannot act on; `seq` is set when the refusal can be answered. */
 export interface RefusedMessage {
@@ -36,16 +36,22 @@ export function readClientMessage(value: unknown): ClientMessage | RefusedMessag
     case 'ping':
       return { op };
     case 'hello': {
-      const { protocol: name, version, maxFrameBytes } = value;
+      const { protocol: name, version, maxFrameBytes, token } = value;
       if (
         typeof name !== 'string' ||
         typeof version !== 'number' ||
         typeof maxFrameBytes !== 'number' ||
-        !(maxFrameBytes > 0)
+        !(maxFrameBytes > 0) ||
+        (token !== undefined && typeof token !== 'string')
       ) {
-        return refuse(undefined, protocol('A hello needs `protocol`, `version`, `maxFrameBytes`'));
+        return refuse(
+          undefined,
+          protocol('A hello needs `protocol`, `version`, `maxFrameBytes` (and a string `token`)'),
+        );
       }
-      return { op, protocol: name, version, maxFrameBytes };
+      return token === undefined
+        ? { op, protocol: name, version, maxFrameBytes }
+        : { op, protocol: name, version, maxFrameBytes, token };
     }
   }
   if (!isSeq(seq)) {
@@ -58,7 +64,7 @@ export function readClientMessage(value: unknown): ClientMessage | RefusedMessag
     switch (op) {
       case 'submit': {
         checkTypeAndPayload(value);
-        if (value.id !== undefined) checkId(value.id, 'id');
+        if (value.id !== undefined) checkCommandId(value.id, 'id');
         const { until } = value;
         if (until !== undefined && until !== 'accepted' && until !== 'done' && until !== 'result') {
           throw new CoordinatorError(

@@ -8,7 +8,9 @@ export const httpStatusOf: Readonly<Partial<Record<ErrorCode, number>>> = Object
   INVALID_PAYLOAD: 400,
   PROTOCOL: 400,
   UNSUPPORTED_VERSION: 400,
+  UNAUTHORIZED: 401,
   UNKNOWN_COMMAND: 404,
+  ID_CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   FRAME_TOO_LARGE: 413,
   SUSPENDED: 503,
@@ -58,6 +60,26 @@ export function sendError(
   return reply.code(status).send({ error: { code: data.code, message: data.message } });
 }
 
+/** The most of a refused body read and thrown away so that its sender still gets the answer. */
+const drainLimitBytes = 64 * 1024 * 1024;
+
+/**
+ * Keeps reading (and dropping) the rest of a body the server refused. Closing at once would reset
+ * the connection under a client that is still sending, and it would lose the answer; the
+ * connection stays usable instead. A body past `drainLimitBytes` is cut off.
+ */
+function drainRefusedBody(reply: FastifyReply): void {
+  const request = reply.request.raw;
+  if (request.complete) return;
+  reply.removeHeader('connection');
+  let seen = 0;
+  request.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > drainLimitBytes) request.socket.destroy();
+  });
+  request.resume();
+}
+
 /** Answers any error a route threw. */
 export function replyWithError(
   reply: FastifyReply,
@@ -69,6 +91,7 @@ export function replyWithError(
     typeof error === 'object' && error !== null && !(error instanceof CoordinatorError)
       ? frameworkErrorData(error)
       : undefined;
+  if (framework?.status === 413) drainRefusedBody(reply);
   if (framework) return sendError(reply, framework.status, framework.data, retryAfterSeconds);
   const data = handlerErrorData(error, 'an HTTP request', onEvent);
   return sendError(reply, httpStatusOf[data.code as ErrorCode] ?? 500, data, retryAfterSeconds);

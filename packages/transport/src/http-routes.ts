@@ -27,25 +27,44 @@ function commandBody(details: CommandDetails, withEvents: boolean): Record<strin
     ...(details.error
       ? { error: { code: details.error.code, message: details.error.message } }
       : {}),
-    ...(withEvents ? { events: details.events } : {}),
+    ...(details.lastError
+      ? { lastError: { code: details.lastError.code, message: details.lastError.message } }
+      : {}),
+    ...(details.nextRetryAt === undefined ? {} : { nextRetryAt: details.nextRetryAt }),
+    ...(withEvents
+      ? { step: details.step, failures: details.failures, events: details.events }
+      : {}),
   };
 }
 
+/** A whole number of ms; any larger than `maxWaitMs` waits `maxWaitMs`. */
 function parseWait(value: unknown, maxWaitMs: number): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) {
-    throw new CoordinatorError('INVALID_PAYLOAD', 'Expected `wait` to be a whole number of ms');
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) {
+    throw new CoordinatorError(
+      'INVALID_PAYLOAD',
+      `Expected \`wait\` to be a whole number of ms (up to ${maxWaitMs}; larger waits are capped to it)`,
+    );
   }
   return Math.min(Number(value), maxWaitMs);
 }
 
+/** One header's value; its bytes are read as UTF-8 (a header cannot carry other text). */
 function singleHeader(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   if (Array.isArray(value)) {
     throw new CoordinatorError('INVALID_PAYLOAD', `Send one \`${name}\` header, not several`);
   }
-  return value;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: any ASCII byte is its own UTF-8
+  if (value === undefined || /^[\x00-\x7f]*$/.test(value)) return value;
+  try {
+    return utf8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    throw new CoordinatorError('INVALID_PAYLOAD', `The \`${name}\` header is not UTF-8`);
+  }
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Waits up to `waitMs` for the Command to finish; undefined when it did not. */
 async function awaitDone(

@@ -1,5 +1,6 @@
 import { type Clock, CoordinatorError } from '@coordinator/core';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { BearerToken, unauthorized } from './bearer-token.js';
 import type { CommandHandler } from './command-handler.js';
 import { replyWithError, sendError } from './http-errors.js';
 import { registerRoutes } from './http-routes.js';
@@ -23,6 +24,20 @@ export interface HttpServerOptions {
   readonly keepAliveTimeoutMs: number;
   /** Prometheus text for `GET /metrics`. @default no metrics (empty text) */
   readonly metrics: () => string | Promise<string>;
+  /**
+   * When set, every route but `/healthz` and `/readyz` (and `/metrics` with `metricsPublic`)
+   * requires `Authorization: Bearer <token>`; others get 401 `UNAUTHORIZED`.
+   * @default undefined (no token)
+   */
+  readonly token?: string;
+  /** Serve `/metrics` without the token. @default false */
+  readonly metricsPublic: boolean;
+  /** Serve HTTPS with these PEM contents (`key`, `cert`, optional `ca`). @default undefined (HTTP) */
+  readonly tls?: {
+    readonly key: string | Buffer;
+    readonly cert: string | Buffer;
+    readonly ca?: string | Buffer;
+  };
   /** Times `wait`. @default the system clock */
   readonly clock: Clock;
   /** @default ignores events */
@@ -37,6 +52,7 @@ const defaults: Readonly<HttpServerOptions> = Object.freeze({
   retryAfterSeconds: 1,
   keepAliveTimeoutMs: 65_000,
   metrics: () => '',
+  metricsPublic: false,
   clock: systemClock,
   onEvent: () => {},
 });
@@ -49,6 +65,9 @@ const rules: OptionRules<HttpServerOptions> = {
   retryAfterSeconds: { kind: 'integer', min: 0 },
   keepAliveTimeoutMs: { kind: 'integer', min: 1 },
   metrics: { kind: 'function' },
+  token: { kind: 'string' },
+  metricsPublic: { kind: 'boolean' },
+  tls: { kind: 'object' },
   clock: { kind: 'object' },
   onEvent: { kind: 'function' },
 };
@@ -76,13 +95,29 @@ export class HttpServer {
       logger: false,
       bodyLimit: this.options.bodyLimitBytes,
       keepAliveTimeout: this.options.keepAliveTimeoutMs,
+      // Room for the longest Command id, percent-encoded (256 characters of 4 UTF-8 bytes each).
+      routerOptions: { maxParamLength: 4096 },
       return503OnClosing: false,
       frameworkErrors: (error, _request, reply) => {
         sendError(reply, 400, { code: 'PROTOCOL', message: error.message }, retryAfterSeconds);
       },
-    });
+      ...(this.options.tls ? { https: this.options.tls } : {}),
+    }) as unknown as FastifyInstance;
     app.removeContentTypeParser('text/plain');
-    app.addHook('onRequest', async (_request, reply) => {
+    const token =
+      this.options.token === undefined ? undefined : new BearerToken(this.options.token);
+    const open = new Set([
+      '/healthz',
+      '/readyz',
+      ...(this.options.metricsPublic ? ['/metrics'] : []),
+    ]);
+    app.addHook('onRequest', async (request, reply) => {
+      if (token && !open.has(request.url.split('?')[0] ?? '')) {
+        if (!token.authorizes(request.headers.authorization)) {
+          reply.header('www-authenticate', 'Bearer realm="coordinator"');
+          return sendError(reply, 401, unauthorized('This route').toData(), retryAfterSeconds);
+        }
+      }
       if (!this.#closing) return;
       reply.header('connection', 'close');
       return sendError(

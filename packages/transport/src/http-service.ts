@@ -1,8 +1,10 @@
 import { type Clock, CoordinatorError, type StepInfo } from '@coordinator/core';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import { idempotencyHeader } from './idempotency-header.js';
 import { type OptionRules, resolveOptions } from './resolve-options.js';
 import { systemClock } from './system-clock.js';
 import type { TransportEventListener } from './transport-events.js';
+import { fetchTrusting } from './trusting-fetch.js';
 
 export interface HttpServiceOptions {
   /** Named in errors and breaker events. @default the base URL's host */
@@ -15,8 +17,13 @@ export interface HttpServiceOptions {
   readonly breaker: Partial<Omit<CircuitBreakerOptions, 'service' | 'clock' | 'onEvent'>>;
   /** Time for timeouts and the breaker. @default the system clock */
   readonly clock: Clock;
-  /** @default globalThis.fetch */
-  readonly fetch: typeof fetch;
+  /**
+   * Trust these certificate authorities (PEM) for an `https:` service, in place of the system's.
+   * @default undefined (the system's)
+   */
+  readonly ca?: string | Buffer;
+  /** @default globalThis.fetch (with `ca`: undici's fetch trusting it) */
+  readonly fetch?: typeof fetch;
   /** @default ignores events */
   readonly onEvent: TransportEventListener;
 }
@@ -35,6 +42,7 @@ const rules: OptionRules<HttpServiceOptions> = {
   headers: { kind: 'object' },
   breaker: { kind: 'object' },
   clock: { kind: 'object' },
+  ca: { kind: 'object' },
   fetch: { kind: 'function' },
   onEvent: { kind: 'function' },
 };
@@ -63,9 +71,13 @@ const bodySnippetChars = 500;
 
 /**
  * An HTTP service gateway for a Receiver. Every call carries the step's idempotency key as the
- * `Idempotency-Key` header. Timeouts, connection errors, 408, 429 and 5xx become CmdDelayed
+ * `Idempotency-Key` header (percent-encoded where it is not visible ASCII: see
+ * {@link idempotencyHeader}). Timeouts, connection errors, 408, 429 and 5xx become CmdDelayed
  * (`DELAYED`); while the circuit breaker is open calls are not sent and become CmdBlocked
  * (`BLOCKED`); any other 4xx is a terminal `STEP_FAILED` whose `cause` is the `ServiceResponse`.
+ * A request that cannot even be built (a header value HTTP cannot carry, a body JSON cannot hold)
+ * is a fault of the caller, not an outage: a terminal `INTERNAL`, and the breaker does not count
+ * it.
  *
  * @example
  * const inventory = httpService('http://inventory:8080', { timeoutMs: 2000 });
@@ -75,12 +87,12 @@ export class HttpService {
   readonly options: HttpServiceOptions;
   readonly breaker: CircuitBreaker;
   readonly #baseUrl: URL;
+  #fetch: Promise<typeof fetch> | undefined;
 
   constructor(baseUrl: string | URL, options?: Partial<HttpServiceOptions>) {
     this.#baseUrl = new URL(baseUrl);
     this.options = resolveOptions('HttpService', defaults, rules, {
       service: this.#baseUrl.host,
-      fetch: globalThis.fetch,
       ...options,
     });
     const { service, clock, onEvent } = this.options;
@@ -103,6 +115,8 @@ export class HttpService {
     const { service, clock, timeoutMs } = this.options;
     const method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
     const what = `${service}: ${method} ${request.path}`;
+    const prepared = this.#prepare(step, request, method, what);
+    const fetcher = await this.#fetcher();
     const permit = this.breaker.acquire();
     if (!permit) {
       const until = new Date(this.breaker.retryAt ?? clock.now()).toISOString();
@@ -113,18 +127,7 @@ export class HttpService {
     let status: number;
     let body: unknown;
     try {
-      const response = await this.options.fetch(new URL(request.path, this.#baseUrl), {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...this.options.headers,
-          ...request.headers,
-          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-          'idempotency-key': step.idempotencyKey,
-        },
-        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        signal: controller.signal,
-      });
+      const response = await fetcher(prepared.url, { ...prepared.init, signal: controller.signal });
       status = response.status;
       body = await readBody(response);
     } catch (error) {
@@ -151,6 +154,48 @@ export class HttpService {
     }
     return body as T;
   }
+
+  /**
+   * The URL and request of a call, checked before anything is sent.
+   * @throws CoordinatorError `INTERNAL` (terminal) when the request cannot be built.
+   */
+  #prepare(
+    step: StepKey,
+    request: ServiceRequest,
+    method: string,
+    what: string,
+  ): { url: URL; init: RequestInit } {
+    try {
+      const url = new URL(request.path, this.#baseUrl);
+      const headers = new Headers({
+        accept: 'application/json',
+        ...this.options.headers,
+        ...request.headers,
+        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        'idempotency-key': idempotencyHeader(step.idempotencyKey),
+      });
+      const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+      return { url, init: { method, headers, ...(body === undefined ? {} : { body }) } };
+    } catch (error) {
+      throw new CoordinatorError(
+        'INTERNAL',
+        `${what} not sent: the request could not be built (${(error as Error).message}); this is a fault in the step's code or data, not an outage`,
+        { cause: error },
+      );
+    }
+  }
+
+  #fetcher(): Promise<typeof fetch> {
+    this.#fetch ??= fetcherFor(this.options);
+    return this.#fetch;
+  }
+}
+
+/** The given fetch; or, to trust a `ca`, a fetch that trusts it. */
+async function fetcherFor(options: HttpServiceOptions): Promise<typeof fetch> {
+  if (options.fetch !== undefined) return options.fetch;
+  if (options.ca === undefined) return globalThis.fetch;
+  return fetchTrusting(options.ca);
 }
 
 /** Builds an {@link HttpService}. */

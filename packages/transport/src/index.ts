@@ -24,6 +24,7 @@ export {
   type ServiceResponse,
   type StepKey,
 } from './http-service.js';
+export { idempotencyHeader } from './idempotency-header.js';
 export {
   type CancelMessage,
   type ClientHello,
@@ -44,7 +45,8 @@ export { type ServerInfo, StreamClient, type SubmitOptions } from './stream-clie
 export type { StreamClientOptions } from './stream-client-options.js';
 export { type ListenAddress, StreamServer, type StreamServerOptions } from './stream-server.js';
 export { StreamService, type StreamServiceOptions, streamService } from './stream-service.js';
-export { maxIdLength, maxListLimit, parseFilter, parseSubmission } from './submission-schema.js';
+export { maxListLimit, parseFilter, parseSubmission } from './submission-schema.js';
 export { systemClock } from './system-clock.js';
 export type { TransportEvent, TransportEventListener } from './transport-events.js';
+export { fetchTrusting } from './trusting-fetch.js';
 export { decodeBody, encodeBody, encodeFrame } from './wire-codec.js';

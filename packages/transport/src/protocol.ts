@@ -24,6 +24,8 @@ export interface ClientHello {
   readonly version: number;
   /** The largest frame body the client reads; larger replies become `FRAME_TOO_LARGE`. */
   readonly maxFrameBytes: number;
+  /** The API token, when the server requires one (else the server closes with `UNAUTHORIZED`). */
+  readonly token?: string;
 }
 
 /** One answer to request `seq`: interim ones have `last: false`, the final one `last: true`. */

@@ -4,6 +4,7 @@ import { CoordinatorError } from '@coordinator/core';
 export type OptionRule =
   | { readonly kind: 'integer'; readonly min: number; readonly max?: number }
   | { readonly kind: 'string' }
+  | { readonly kind: 'boolean' }
   | { readonly kind: 'function' }
   | { readonly kind: 'object' };
 
@@ -22,6 +23,8 @@ function expectation(rule: OptionRule): string {
         : `an integer from ${rule.min} to ${rule.max}`;
     case 'string':
       return 'a non-empty string';
+    case 'boolean':
+      return 'true or false';
     case 'function':
       return 'a function';
     case 'object':
@@ -40,6 +43,8 @@ function fits(rule: OptionRule, value: unknown): boolean {
       );
     case 'string':
       return typeof value === 'string' && value.length > 0;
+    case 'boolean':
+      return typeof value === 'boolean';
     case 'function':
       return typeof value === 'function';
     case 'object':

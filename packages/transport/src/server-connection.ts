@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { type Clock, CoordinatorError, type ErrorData } from '@coordinator/core';
+import type { BearerToken } from './bearer-token.js';
 import { readClientMessage } from './client-message.js';
 import type { CommandHandler } from './command-handler.js';
 import { FrameDecoder, noFrame } from './frame-decoder.js';
@@ -34,6 +35,8 @@ export interface ConnectionSettings {
 
 export interface ConnectionConfig extends ConnectionSettings {
   readonly handler: CommandHandler;
+  /** When set, a client's hello must carry this token. */
+  readonly bearer?: BearerToken;
 }
 
 /**
@@ -206,6 +209,15 @@ export class ServerConnection {
         new CoordinatorError(
           'UNSUPPORTED_VERSION',
           `This server speaks ${protocolName} version ${protocolVersion}; the client speaks ${hello.protocol} version ${hello.version}`,
+        ),
+      );
+      return;
+    }
+    if (this.#config.bearer && !this.#config.bearer.matches(hello.token)) {
+      this.#fail(
+        new CoordinatorError(
+          'UNAUTHORIZED',
+          'This server needs the API token in the hello (StreamClient option `token`)',
         ),
       );
       return;

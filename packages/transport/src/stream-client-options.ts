@@ -12,6 +12,8 @@ export interface StreamClientOptions {
   readonly port: number;
   /** Connect with TLS (`ca`, and `key` + `cert` for mutual TLS). @default undefined (plain TCP) */
   readonly tls?: ConnectionOptions;
+  /** The server's API token, sent in the hello. @default undefined */
+  readonly token?: string;
   /** Time to connect and receive the server's hello. @default 10000 */
   readonly connectTimeoutMs: number;
   /** Ping after sending nothing for this long (or a third of the server's timeout, if shorter). @default 5000 */
@@ -49,6 +51,7 @@ const rules: OptionRules<StreamClientOptions> = {
   host: { kind: 'string' },
   port: { kind: 'integer', min: 1, max: 65_535 },
   tls: { kind: 'object' },
+  token: { kind: 'string' },
   connectTimeoutMs: { kind: 'integer', min: 1 },
   keepaliveIntervalMs: { kind: 'integer', min: 1 },
   keepaliveTimeoutMs: { kind: 'integer', min: 1 },

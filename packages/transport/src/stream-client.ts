@@ -187,12 +187,13 @@ export class StreamClient {
   }
 
   async #attemptConnect(): Promise<void> {
-    const { host, port, tls, connectTimeoutMs, maxFrameBytes, clock } = this.options;
+    const { host, port, tls, token, connectTimeoutMs, maxFrameBytes, clock } = this.options;
     const connection: ClientConnection = new ClientConnection(
       {
         host,
         port,
         ...(tls ? { tls } : {}),
+        ...(token === undefined ? {} : { token }),
         connectTimeoutMs,
         maxFrameBytes,
         keepaliveIntervalMs: this.options.keepaliveIntervalMs,
@@ -260,7 +261,9 @@ export class StreamClient {
       server: connection.server,
       error: error.toData(),
     });
-    if (error.code === 'UNSUPPORTED_VERSION') this.#shutdown(error);
+    // Neither a newer server nor a missing token gets better by reconnecting.
+    if (error.code === 'UNSUPPORTED_VERSION' || error.code === 'UNAUTHORIZED')
+      this.#shutdown(error);
     else this.#scheduleReconnect(connection.server);
   }
 

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { CoordinatorError } from '@coordinator/core';
+import { BearerToken } from './bearer-token.js';
 import type { CommandHandler } from './command-handler.js';
 import { type OptionRules, resolveOptions } from './resolve-options.js';
 import { type ConnectionSettings, ServerConnection } from './server-connection.js';
@@ -19,6 +20,8 @@ export interface StreamServerOptions extends ConnectionSettings {
    * @default undefined (plain TCP)
    */
   readonly tls?: TlsOptions;
+  /** When set, clients must send it in their hello; others are closed with `UNAUTHORIZED`. */
+  readonly token?: string;
 }
 
 const defaults: Readonly<Partial<StreamServerOptions>> = Object.freeze({
@@ -39,6 +42,7 @@ const rules: OptionRules<StreamServerOptions> = {
   host: { kind: 'string' },
   port: { kind: 'integer', min: 0, max: 65_535 },
   tls: { kind: 'object' },
+  token: { kind: 'string' },
   nodeId: { kind: 'string' },
   maxFrameBytes: { kind: 'integer', min: 64, max: 0xffff_ffff },
   maxPendingPerConnection: { kind: 'integer', min: 1 },
@@ -68,12 +72,15 @@ export class StreamServer {
   readonly options: StreamServerOptions;
   readonly #handler: CommandHandler;
   readonly #connections = new Set<ServerConnection>();
+  readonly #bearer: BearerToken | undefined;
   #server: Server | undefined;
   #address: ListenAddress | undefined;
 
   constructor(handler: CommandHandler, options?: Partial<StreamServerOptions>) {
     this.#handler = handler;
     this.options = resolveOptions('StreamServer', defaults, rules, options);
+    this.#bearer =
+      this.options.token === undefined ? undefined : new BearerToken(this.options.token);
     if (this.options.keepaliveTimeoutMs <= this.options.keepaliveIntervalMs) {
       throw new CoordinatorError(
         'INVALID_OPTION',
@@ -144,6 +151,7 @@ export class StreamServer {
     const connection = new ServerConnection(socket, {
       ...this.options,
       handler: this.#handler,
+      ...(this.#bearer ? { bearer: this.#bearer } : {}),
     });
     this.#connections.add(connection);
     void connection.closed.then(() => this.#connections.delete(connection));

@@ -1,13 +1,11 @@
 import {
   type CommandFilter,
   CoordinatorError,
+  checkCommandId,
   type LifecycleState,
   lifecycleStates,
   type Submission,
 } from '@coordinator/core';
-
-/** Longest Command id (or `Idempotency-Key`) a client may choose. */
-export const maxIdLength = 256;
 
 /** Most Commands one list request returns. */
 export const maxListLimit = 1000;
@@ -20,14 +18,6 @@ function invalid(message: string): CoordinatorError {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** @throws CoordinatorError `INVALID_PAYLOAD` unless `id` is a string of 1 to `maxIdLength` characters. */
-export function checkId(id: unknown, name: string): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > maxIdLength) {
-    throw invalid(`Expected \`${name}\` to be a string of 1 to ${maxIdLength} characters`);
-  }
-  return id;
 }
 
 /**
@@ -46,9 +36,9 @@ export function parseSubmission(value: unknown, idempotencyKey?: string): Submis
   }
   const { type, id } = value;
   checkTypeAndPayload(value);
-  const bodyId = id === undefined ? undefined : checkId(id, 'id');
+  const bodyId = id === undefined ? undefined : checkCommandId(id, 'id');
   const headerId =
-    idempotencyKey === undefined ? undefined : checkId(idempotencyKey, 'Idempotency-Key');
+    idempotencyKey === undefined ? undefined : checkCommandId(idempotencyKey, 'Idempotency-Key');
   if (bodyId !== undefined && headerId !== undefined && bodyId !== headerId) {
     throw invalid('The body `id` and the `Idempotency-Key` header differ');
   }

@@ -36,6 +36,10 @@ export class MemoryEventLog implements EventLog {
     }
   }
 
+  async head(partition: number): Promise<number> {
+    return this.#records(partition).length;
+  }
+
   async loadCheckpoint(partition: number): Promise<number> {
     return this.#checkpoints.get(partition)?.at(-1)?.position ?? 0;
   }

@@ -1,28 +1,64 @@
+import { readFile } from 'node:fs/promises';
 import { Command, Option } from '@commander-js/extra-typings';
 import { CoordinatorError } from '@coordinator/core';
+import { fetchTrusting } from '@coordinator/transport';
 import { fail } from './start-command.js';
 
+/** How every client command reaches a node: its URL, the API token, a CA for HTTPS. */
+interface Target {
+  readonly url: string;
+  readonly token?: string | undefined;
+  readonly ca?: string | undefined;
+}
+
 const urlOption = () =>
-  new Option('--url <url>', 'HTTP address of a node')
+  new Option('--url <url>', 'HTTP(S) address of a node')
     .env('COORDINATOR_URL')
     .default('http://127.0.0.1:7401');
+const tokenOption = () =>
+  new Option('--token <token>', "the node's API token").env('COORDINATOR_API_TOKEN');
+const caOption = () =>
+  new Option('--ca <file>', 'PEM CA file to trust for an https:// node').env(
+    'COORDINATOR_TLS_CA_FILE',
+  );
 
-async function call(url: string, path: string, init?: RequestInit): Promise<unknown> {
+/** One request to the node: status and JSON body. */
+async function request(
+  target: Target,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { url } = target;
+  const fetcher = target.ca ? await fetchTrusting(await readFile(target.ca)) : fetch;
   let response: Response;
   try {
-    response = await fetch(new URL(path, url), init);
+    response = await fetcher(new URL(path, url), {
+      ...init,
+      headers: {
+        ...(init.headers as Record<string, string> | undefined),
+        ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
+      },
+    });
   } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
     throw new CoordinatorError(
       'CONNECTION_LOST',
-      `No node answers at ${url}: ${(error as Error).message}; is it started?`,
+      `No node answers at ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}; is it started?`,
     );
   }
-  const body = (await response.json().catch(() => ({}))) as {
-    error?: { code?: string; message?: string };
-  };
-  if (!response.ok && body.error) {
-    const code = body.error.code ?? 'PROTOCOL';
-    throw new CoordinatorError(code as never, body.error.message ?? `HTTP ${response.status}`);
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  return { status: response.status, body };
+}
+
+/** A request whose error answer (`{error: {code, message}}`) is thrown as that coded error. */
+async function call(target: Target, path: string, init?: RequestInit): Promise<unknown> {
+  const { status, body } = await request(target, path, init);
+  const error = body.error as { code?: string; message?: string } | undefined;
+  if (status >= 400) {
+    throw new CoordinatorError(
+      (error?.code ?? 'PROTOCOL') as never,
+      error?.message ?? `HTTP ${status}`,
+    );
   }
   return body;
 }
@@ -40,6 +76,8 @@ export function runClientCommand() {
     .option('--id <id>', 'Command id (a resubmit with the same id never runs twice)')
     .option('--wait [ms]', 'wait up to this long for the result', '30000')
     .addOption(urlOption())
+    .addOption(tokenOption())
+    .addOption(caOption())
     .action(async (type, payloadText, flags) => {
       try {
         let payload: unknown;
@@ -55,7 +93,7 @@ export function runClientCommand() {
           ? `?wait=${Number(flags.wait === true ? 30000 : flags.wait)}`
           : '';
         print(
-          await call(flags.url, `/v1/commands${wait}`, {
+          await call(flags, `/v1/commands${wait}`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ type, payload, ...(flags.id ? { id: flags.id } : {}) }),
@@ -69,9 +107,11 @@ export function runClientCommand() {
     .description('Show one Command: state, attempts, outcomes, events.')
     .argument('<id>')
     .addOption(urlOption())
+    .addOption(tokenOption())
+    .addOption(caOption())
     .action(async (id, flags) => {
       try {
-        print(await call(flags.url, `/v1/commands/${encodeURIComponent(id)}`));
+        print(await call(flags, `/v1/commands/${encodeURIComponent(id)}`));
       } catch (error) {
         fail(error);
       }
@@ -90,12 +130,14 @@ export function runClientCommand() {
     .option('--type <type>')
     .option('--limit <n>', 'at most this many', '100')
     .addOption(urlOption())
+    .addOption(tokenOption())
+    .addOption(caOption())
     .action(async (flags) => {
       try {
         const query = new URLSearchParams({ limit: flags.limit });
         if (flags.state) query.set('state', flags.state);
         if (flags.type) query.set('type', flags.type);
-        print(await call(flags.url, `/v1/commands?${query}`));
+        print(await call(flags, `/v1/commands?${query}`));
       } catch (error) {
         fail(error);
       }
@@ -103,15 +145,12 @@ export function runClientCommand() {
   const status = new Command('status')
     .description("Show a node's readiness, suspension and load.")
     .addOption(urlOption())
+    .addOption(tokenOption())
+    .addOption(caOption())
     .action(async (flags) => {
       try {
-        const response = await fetch(new URL('/readyz', flags.url)).catch((error: Error) => {
-          throw new CoordinatorError(
-            'CONNECTION_LOST',
-            `No node answers at ${flags.url}: ${error.message}`,
-          );
-        });
-        print({ ready: response.status === 200, ...((await response.json()) as object) });
+        const { status, body } = await request(flags, '/readyz');
+        print({ ready: status === 200, ...body });
       } catch (error) {
         fail(error);
       }

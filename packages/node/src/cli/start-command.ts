@@ -7,18 +7,28 @@ import { createNode } from '../node.js';
 
 const defaultConfigs = ['coordinator.config.ts', 'coordinator.config.mjs', 'coordinator.config.js'];
 
-/** Prints recovery progress on stderr: one updating line on a terminal, a line a second elsewhere. */
+/**
+ * Prints recovery progress on stderr, `replayed X of ~Y records`: one updating line on a
+ * terminal, a line a second elsewhere.
+ */
 function recoveryProgress(): (event: CoordinatorEvent) => void {
   const tty = process.stderr.isTTY === true;
+  const replayed = new Map<number, number>();
+  let expected = 0;
   let last = 0;
   let shown = false;
   return (event) => {
-    if (event.type === 'recovery.progress') {
+    if (event.type === 'recovery.started') {
+      expected = event.records;
+    } else if (event.type === 'recovery.progress') {
+      replayed.set(event.partition, event.records);
       const now = Date.now();
       if (now - last < (tty ? 100 : 1000)) return;
       last = now;
       shown = true;
-      const line = `recovering partition ${event.partition}: ${event.records.toLocaleString('en')} records replayed`;
+      let done = 0;
+      for (const count of replayed.values()) done += count;
+      const line = `recovering: replayed ${done.toLocaleString('en')} of ~${Math.max(expected, done).toLocaleString('en')} records`;
       process.stderr.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
     } else if (event.type === 'recovery.done' && shown && tty) {
       process.stderr.write('\r\u001b[K');
@@ -62,6 +72,12 @@ export function startCommand() {
     .option('--kafka-group <id>', "the cluster's consumer group")
     .option('--internal <host:port>', 'cluster: where peers forward Commands of this node')
     .option('--peers <addresses>', "cluster: the other nodes' internal addresses (host:port,...)")
+    .option('--api-token-file <file>', 'file holding the API token (or COORDINATOR_API_TOKEN)')
+    .option('--metrics-public', 'serve /metrics without the API token')
+    .option('--allow-insecure', 'listen beyond loopback without an API token (not advised)')
+    .option('--tls-cert <file>', 'PEM certificate: every listener speaks TLS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-ca <file>', "PEM CA that peers' certificates are checked against")
     .addOption(
       new Option('--sync <mode>', 'durability: data (fdatasync) or the UNSAFE none').choices([
         'data',
@@ -115,6 +131,12 @@ export function startCommand() {
                 peers: flags.peers,
                 sync: flags.sync,
                 logLevel: flags.logLevel,
+                apiTokenFile: flags.apiTokenFile,
+                metricsPublic: flags.metricsPublic,
+                allowInsecure: flags.allowInsecure,
+                tlsCertFile: flags.tlsCert,
+                tlsKeyFile: flags.tlsKey,
+                tlsCaFile: flags.tlsCa,
               },
             },
           ],

@@ -18,6 +18,11 @@ export interface NodeOptions extends CoordinatorOptions {
   readonly shutdownTimeoutMs: number;
   /** `data` (fdatasync before acknowledging) or the unsafe `none`. @default "data" */
   readonly sync: 'data' | 'none';
+  /**
+   * Delayed and blocked steps are logged per service: the first of an outage at once, then a
+   * summary this often (counts, last error); each one at `debug`. @default 10000
+   */
+  readonly waitLogIntervalMs: number;
   /** pino level. @default "info" */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
@@ -36,6 +41,23 @@ export interface NodeOptions extends CoordinatorOptions {
   readonly internalAddress: string;
   /** In a cluster, the other nodes' internal addresses, comma-separated. @default "" */
   readonly peers: string;
+  /**
+   * The API token: when set, HTTP routes (but the probes) need `Authorization: Bearer <token>` and
+   * stream clients (peers included) must send it in their hello. @default "" (none)
+   */
+  readonly apiToken: string;
+  /** A file holding the API token (surrounding whitespace ignored), in place of `apiToken`. @default "" */
+  readonly apiTokenFile: string;
+  /** Serve `/metrics` without the token. @default false */
+  readonly metricsPublic: boolean;
+  /** Listen beyond loopback without an API token (a warning is logged). @default false */
+  readonly allowInsecure: boolean;
+  /** PEM certificate file: with `tlsKeyFile`, every listener speaks TLS (HTTPS). @default "" */
+  readonly tlsCertFile: string;
+  /** PEM private key file of `tlsCertFile`. @default "" */
+  readonly tlsKeyFile: string;
+  /** PEM CA file peers' certificates are checked against (in a cluster). @default "" */
+  readonly tlsCaFile: string;
 }
 
 export const defaultNodeOptions: Readonly<NodeOptions> = Object.freeze({
@@ -46,18 +68,30 @@ export const defaultNodeOptions: Readonly<NodeOptions> = Object.freeze({
   nodeId: 'node-1',
   shutdownTimeoutMs: 10_000,
   sync: 'data',
+  waitLogIntervalMs: 10_000,
   logLevel: 'info',
   kafkaBrokers: '',
   kafkaTopic: 'coordinator.events',
   kafkaGroupId: 'coordinator',
   internalAddress: '127.0.0.1:7402',
   peers: '',
+  apiToken: '',
+  apiTokenFile: '',
+  metricsPublic: false,
+  allowInsecure: false,
+  tlsCertFile: '',
+  tlsKeyFile: '',
+  tlsCaFile: '',
 });
 
 const address = z
   .string()
   .regex(/^[^\s:]*:\d{1,5}$/, 'a `host:port` address such as 127.0.0.1:7400');
 const count = (min: number) => z.coerce.number().int().min(min);
+const flag = z.preprocess(
+  (value) => (value === 'true' ? true : value === 'false' ? false : value),
+  z.boolean(),
+);
 
 const schema = z.strictObject({
   dataDir: z.string().min(1),
@@ -74,6 +108,7 @@ const schema = z.strictObject({
   doneRetention: count(0),
   shutdownTimeoutMs: count(0),
   sync: z.enum(['data', 'none']),
+  waitLogIntervalMs: count(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   kafkaBrokers: z
     .string()
@@ -84,6 +119,13 @@ const schema = z.strictObject({
   peers: z
     .string()
     .regex(/^$|^[^\s:,]*:\d{1,5}(,[^\s:,]*:\d{1,5})*$/, 'comma-separated `host:port` addresses'),
+  apiToken: z.string().regex(/^\S*$/, 'a token without whitespace'),
+  apiTokenFile: z.string(),
+  metricsPublic: flag,
+  allowInsecure: flag,
+  tlsCertFile: z.string(),
+  tlsKeyFile: z.string(),
+  tlsCaFile: z.string(),
 });
 
 const names = Object.keys(defaultNodeOptions) as (keyof NodeOptions)[];

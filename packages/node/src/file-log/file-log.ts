@@ -106,6 +106,12 @@ export class FileLog implements EventLog {
     return this.#partitions.get(partition)?.read(Math.max(0, from)) ?? nothing();
   }
 
+  async head(partition: number): Promise<number> {
+    const refused = this.#refusal() ?? checkIndex('partition', partition);
+    if (refused) throw refused;
+    return this.#partitions.get(partition)?.head() ?? 0;
+  }
+
   async loadCheckpoint(partition: number): Promise<number> {
     const refused = this.#refusal() ?? checkIndex('partition', partition);
     if (refused) throw refused;

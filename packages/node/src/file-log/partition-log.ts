@@ -91,6 +91,11 @@ export class PartitionLog {
     return readPartition(this.#writer.snapshot(), from);
   }
 
+  /** The position after the last acknowledged record. */
+  head(): number {
+    return this.#writer.snapshot().end;
+  }
+
   async loadCheckpoint(): Promise<number> {
     this.#checkpoint ??= await readCheckpoint(this.#dir);
     return this.#checkpoint;

@@ -184,6 +184,15 @@ export class KafkaLog implements EventLog {
     return owned.read(from);
   }
 
+  /** The offset after the last record delivered to this owner (its CLAIM, once live). */
+  async head(partition: number): Promise<number> {
+    const refused = this.#refusal(partition);
+    if (refused) throw refused;
+    const owned = this.#owned.get(partition);
+    if (!owned) throw this.#notOwned(partition);
+    return owned.feed.end;
+  }
+
   /** The committed checkpoint; 0 when none, raised to the log's start if records were deleted. */
   async loadCheckpoint(partition: number): Promise<number> {
     const refused = this.#refusal(partition);

@@ -97,6 +97,8 @@ describe('HTTP API', () => {
       'attempts',
       'outcomes',
       'result',
+      'step',
+      'failures',
       'events',
     ]);
     expect(body).toMatchObject({

@@ -11,6 +11,13 @@ describe('decodeRecord', () => {
       { ...base, kind: 'outcome', step: 's', service: 'svc', outcome: null },
       { ...base, kind: 'failed', step: 's', error: { code: 'STEP_FAILED', message: 'm' } },
       { ...base, kind: 'delayed', step: 's', error: { code: 'DELAYED', message: 'm' } },
+      {
+        ...base,
+        kind: 'delayed',
+        step: 's',
+        service: 'svc',
+        error: { code: 'DELAYED', message: 'm' },
+      },
       { ...base, kind: 'blocked', step: 's', error: { code: 'BLOCKED', message: 'm' } },
       { ...base, kind: 'retried' },
       { ...base, kind: 'done', result: 3 },

@@ -89,7 +89,7 @@ export class NodeTelemetry {
       if (line.kind !== 'summary') continue;
       this.#log.info(
         { type: 'service.waits', ...line },
-        `service ${line.service}: ${line.delayed} steps delayed, ${line.blocked} blocked in the last ${this.#waitLogIntervalMs} ms; last error ${line.lastError.code}: ${line.lastError.message}`,
+        `service ${line.service}: ${line.delayed} more steps delayed, ${line.blocked} blocked in the last ${this.#waitLogIntervalMs} ms; last error ${line.lastError.code}: ${line.lastError.message}`,
       );
     }
     if (this.#waits.active === 0 && this.#waitTimer !== undefined) {

@@ -134,4 +134,29 @@ describe('httpService', () => {
     }
     expect(service.breaker.state).toBe('closed');
   });
+
+  it('carries any Command id in the Idempotency-Key, percent-encoded where it is not visible ASCII', async () => {
+    respond = (req, res) => json(res, 200, { key: req.headers['idempotency-key'] });
+    const service = httpService(base);
+    await expect(service.get({ idempotencyKey: '订单-✓:reserve' }, '/')).resolves.toEqual({
+      key: '%E8%AE%A2%E5%8D%95-%E2%9C%93:reserve',
+    });
+  });
+
+  it('fails a request it cannot build with a terminal INTERNAL, sends nothing and counts no failure', async () => {
+    const service = httpService(base, { service: 'payments', breaker: { failureThreshold: 1 } });
+    const bad = [
+      () => service.call(step, { path: '/x', headers: { 'x-note': 'a\nb' } }),
+      () => service.post(step, '/x', { amount: 10n }),
+    ];
+    for (const attempt of bad) {
+      await expect(attempt()).rejects.toMatchObject({
+        code: 'INTERNAL',
+        retryable: false,
+        message: expect.stringMatching(/^payments: .* not sent: the request could not be built/),
+      });
+    }
+    expect(seen).toHaveLength(0);
+    expect(service.breaker.state).toBe('closed');
+  });
 });

@@ -5,6 +5,7 @@
  */
 
 import { CoordinatorError } from '@coordinator/core';
+import { writeAsZombie } from '@coordinator/node/testing';
 import { describe, expect, it } from 'vitest';
 import { ChildScript } from './support/file-log-child-process.js';
 import { outcomeRecord } from './support/file-log-records.js';
@@ -16,7 +17,6 @@ import {
   rejection,
   uniqueName,
 } from './support/kafka-log-harness.js';
-import { writeAsZombie } from './support/kafka-log-zombie.js';
 import { waitFor } from './support/transport-wait.js';
 
 const kafka = kafkaLogFixture();

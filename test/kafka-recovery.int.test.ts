@@ -161,11 +161,7 @@ async function startOwner(
     },
   };
   owners.push(owner);
-  await driver.recover([]);
-  await log.start({
-    assigned: (partition) => driver.assign(partition),
-    revoked: (partition) => driver.revoke(partition),
-  });
+  await driver.start();
   await waitFor(
     `${name} to own and replay partition 0`,
     () => log.owned.includes(0) && events.some((e) => e.type === 'recovery.done'),

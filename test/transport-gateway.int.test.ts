@@ -131,7 +131,7 @@ describe('the core Driver behind both servers', () => {
       receiver: { greeter: httpService(base, { service: 'greeter' }) },
       options: { partitions: 1, slowRetryIntervalMs: 20, jitterMs: 5 },
     });
-    await driver.recover();
+    await driver.start();
     cleanup.push(() => driver.close());
     const handler = new DriverHandler(driver as Driver<unknown>);
 

@@ -27,7 +27,7 @@ export interface LogUnderTest {
   readonly assigned: Set<number>;
   /** Every listener call in order, e.g. `assigned 3`, `revoked 3`. */
   readonly calls: string[];
-  /** Calls the real `start` with a recording listener. */
+  /** Calls the real `own` with a recording listener. */
   start(onAssigned?: (partition: number) => Promise<void> | void): Promise<void>;
   /** Waits (with a deadline) until this node owns exactly `count` partitions. */
   owning(count: number, timeoutMs?: number): Promise<number[]>;
@@ -51,7 +51,7 @@ export async function openLog(name: string, input: KafkaLogInput): Promise<LogUn
     assigned,
     calls,
     start: (onAssigned) =>
-      log.start({
+      log.own(log.options.partitions, {
         assigned: async (partition) => {
           calls.push(`assigned ${partition}`);
           await onAssigned?.(partition);

@@ -31,8 +31,8 @@ const log = await KafkaLog.open({
     if (event.type === 'kafka-log.fenced') say(`fenced ${event.partition}`);
   },
 });
-await log.start({
-  assigned: (p) => {
+await log.own(Number(partitions), {
+  assigned: async (p) => {
     say(`assigned ${p}`);
   },
   revoked: (p) => {

@@ -3,12 +3,14 @@
  * OVERLOADED or SUSPENDED, never silence.
  */
 
-import { admit, CoordinatorError, type StepInfo } from '@coordinator/core';
-import { settle } from '@coordinator/core/testing';
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import { harness } from '../test-support/harness.js';
 import { ScriptedServices } from '../test-support/scripted.js';
+import { admit } from './admission.js';
+import type { StepInfo } from './command-type.js';
+import { CoordinatorError } from './errors.js';
+import { settle } from './testing/index.js';
 
 test.prop([fc.nat({ max: 20 }), fc.integer({ min: 1, max: 20 }), fc.boolean(), fc.boolean()])(
   'the admission rule refuses with a code exactly when it must',

@@ -1,6 +1,6 @@
-import { canonicalJson } from '@coordinator/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from './canonical-json.js';
 
 /** The same value with every object's keys in a shuffled order. */
 function shuffled(value: unknown, seed: number): unknown {

@@ -3,12 +3,13 @@
  * advances when the oldest unfinished Command finishes.
  */
 
-import { CheckpointTracker, replay } from '@coordinator/core';
-import { settle } from '@coordinator/core/testing';
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import { harness } from '../test-support/harness.js';
 import { type Behaviour, orderSaga, ScriptedServices } from '../test-support/scripted.js';
+import { CheckpointTracker } from './checkpoint-tracker.js';
+import { replay } from './replay.js';
+import { settle } from './testing/index.js';
 
 type Op =
   | { kind: 'open' }
@@ -105,13 +106,13 @@ test.prop(
       const all = log.records(partition);
       const full = replay(all, types);
       const fromCheckpoint = replay(all.slice(checkpoint), types);
-      const unfinished = [...full.values()].filter((c) => c.node.state !== 'done');
+      const unfinished = [...full.values()].filter((c) => c.current.state !== 'done');
       for (const command of unfinished) {
         // The checkpoint lies at or before the unfinished Command's first needed record...
         expect(checkpoint).toBeLessThanOrEqual(command.firstPosition);
         // ...so replaying from it rebuilds the Command exactly.
         const rebuilt = fromCheckpoint.get(command.id);
-        expect(rebuilt?.node).toBe(command.node);
+        expect(rebuilt?.current).toBe(command.current);
         expect(rebuilt?.attempts).toBe(command.attempts);
         expect(rebuilt?.outcomes).toEqual(command.outcomes);
         expect(rebuilt?.failures).toEqual(command.failures);

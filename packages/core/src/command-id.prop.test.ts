@@ -1,6 +1,6 @@
-import { checkCommandId, maxIdLength } from '@coordinator/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkCommandId, maxIdLength } from './command-id.js';
 
 const control = fc
   .oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }))

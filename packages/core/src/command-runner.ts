@@ -141,7 +141,7 @@ async function runSaga<Rcv>(
   append: AppendRecord,
 ): Promise<RunEnd> {
   for (;;) {
-    const position = command.node.position;
+    const position = command.current.position;
     if (position === sagaCompleted) {
       const result = commandType.result(outcomesByStep(command), command.payload);
       await append(command, { kind: 'done', result: result ?? null });

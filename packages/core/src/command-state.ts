@@ -1,7 +1,7 @@
 import { codeBodyState, type MachineEvent } from './command-machine.js';
 import type { CommandType } from './command-type.js';
 import { CoordinatorError, type ErrorData } from './errors.js';
-import type { MachineNode } from './machine-stepper.js';
+import type { MachineState } from './machine-stepper.js';
 import type {
   CommandEvent,
   CommandSnapshotData,
@@ -12,7 +12,7 @@ import type {
 } from './records.js';
 
 /**
- * One Command as its records leave it: the compact form a node keeps for every unfinished
+ * One Command as its records leave it: the compact form a coordinator node keeps for every unfinished
  * Command (a parked Command costs this object, not a live actor).
  */
 export interface CommandState {
@@ -21,7 +21,8 @@ export interface CommandState {
   readonly payload: unknown;
   /** The partition its records live in. */
   readonly partition: number;
-  node: MachineNode;
+  /** Where the Command stands in its type's machine. */
+  current: MachineState;
   /** Executions so far: 1 once started, +1 per retry. */
   attempts: number;
   /** Outcomes in the order they were recorded (compensations included). */
@@ -71,7 +72,7 @@ export function acceptCommand(
     type: commandType.type,
     payload: record.payload,
     partition,
-    node: commandType.stepper.initial,
+    current: commandType.stepper.initial,
     attempts: 0,
     outcomes: [],
     failures: [],
@@ -95,8 +96,8 @@ export function restoreCommand(
   at: number,
   partition: number,
 ): CommandState {
-  const node = commandType.stepper.find(data.state, data.history);
-  if (!node) {
+  const current = commandType.stepper.find(data.state, data.history);
+  if (!current) {
     throw invalid(
       `Snapshot of ${id} names state ${data.state} (history ${data.history || 'none'}), which Command type ${data.type} does not have`,
     );
@@ -106,7 +107,7 @@ export function restoreCommand(
     type: data.type,
     payload: data.payload,
     partition,
-    node,
+    current,
     attempts: data.attempts,
     outcomes: [...data.outcomes],
     failures: [...data.failures],
@@ -128,8 +129,8 @@ export function snapshotOf(command: CommandState): CommandSnapshotData {
   return {
     type: command.type,
     payload: command.payload,
-    state: command.node.key,
-    history: command.node.history,
+    state: command.current.key,
+    history: command.current.history,
     attempts: command.attempts,
     outcomes: command.outcomes,
     failures: command.failures,
@@ -145,24 +146,28 @@ export function outcomeOf(command: CommandState, step: string): StepOutcome | un
 }
 
 /**
- * The node a record moves its Command to.
+ * The machine state a record moves its Command to.
  * @throws CoordinatorError `INVALID_RECORD` when the record is not a valid next step.
  */
-export function nextNode(command: CommandState, record: LogRecord, position: number): MachineNode {
+export function nextState(
+  command: CommandState,
+  record: LogRecord,
+  position: number,
+): MachineState {
   const event = machineEventOf[record.kind];
-  const next = event && command.node.next.get(event);
+  const next = event && command.current.next.get(event);
   if (!next) {
     throw invalid(
-      `Record ${record.kind} at ${position} is not valid for ${command.id} in state ${command.node.key}`,
+      `Record ${record.kind} at ${position} is not valid for ${command.id} in state ${command.current.key}`,
     );
   }
   if (
     (record.kind === 'outcome' || record.kind === 'failed') &&
-    command.node.position !== codeBodyState &&
-    command.node.position !== record.step
+    command.current.position !== codeBodyState &&
+    command.current.position !== record.step
   ) {
     throw invalid(
-      `Record ${record.kind} at ${position} is for step ${record.step}, but ${command.id} is at ${command.node.position}`,
+      `Record ${record.kind} at ${position} is for step ${record.step}, but ${command.id} is at ${command.current.position}`,
     );
   }
   if (record.kind === 'outcome' && outcomeOf(command, record.step)) {
@@ -179,7 +184,7 @@ export function nextNode(command: CommandState, record: LogRecord, position: num
  * @throws CoordinatorError `INVALID_RECORD` when the record is not a valid next step.
  */
 export function applyRecord(command: CommandState, record: LogRecord, position: number): void {
-  const next = nextNode(command, record, position);
+  const next = nextState(command, record, position);
   switch (record.kind) {
     case 'started':
     case 'retried':
@@ -205,7 +210,7 @@ export function applyRecord(command: CommandState, record: LogRecord, position: 
       break;
   }
   command.events.push(timelineEntry(record));
-  command.node = next;
+  command.current = next;
   command.lastPosition = position;
   command.updatedAt = record.at;
 }

@@ -1,7 +1,8 @@
-import { defineCommand, defineSaga, MachineStepper } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';
 import { toDirectedGraph } from 'xstate/graph';
 import { orderSaga } from '../test-support/scripted.js';
+import { defineCommand, defineSaga } from './command-type.js';
+import { MachineStepper } from './machine-stepper.js';
 
 const run = async () => 1;
 
@@ -101,7 +102,7 @@ describe('defineCommand', () => {
 describe('MachineStepper', () => {
   it('precomputes every reachable node and finds them by state and history', () => {
     const stepper = new MachineStepper(orderSaga.machine);
-    const keys = new Set(stepper.nodes().map((n) => n.key));
+    const keys = new Set(stepper.states().map((n) => n.key));
     expect(keys).toContain('executing.compensate:reserve');
     expect(keys).toContain('delayed');
     expect(stepper.find('delayed', 'charge')?.position).toBe('charge');

@@ -36,14 +36,14 @@ export function commandView(command: CommandState, nextRetryAt?: number): Comman
   return {
     id: command.id,
     type: command.type,
-    state: command.node.state,
-    step: command.node.position,
+    state: command.current.state,
+    step: command.current.position,
     partition: command.partition,
     attempts: command.attempts,
     outcomes: [...command.outcomes],
     failures: [...command.failures],
     events: [...command.events],
-    ...(command.node.state === 'done' && command.error === undefined
+    ...(command.current.state === 'done' && command.error === undefined
       ? { result: command.result }
       : {}),
     ...(command.error ? { error: command.error } : {}),

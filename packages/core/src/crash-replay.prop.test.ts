@@ -4,12 +4,14 @@
  * the crash point may repeat; recorded ones never do).
  */
 
-import { type CommandView, commandView, type LogRecord, replay } from '@coordinator/core';
-import { type MemoryEventLog, settle } from '@coordinator/core/testing';
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import { harness } from '../test-support/harness.js';
 import { type Behaviour, orderSaga, ScriptedServices } from '../test-support/scripted.js';
+import { type CommandView, commandView } from './command-view.js';
+import type { LogRecord } from './records.js';
+import { replay } from './replay.js';
+import { type MemoryEventLog, settle } from './testing/index.js';
 
 const types = new Map([[orderSaga.type, orderSaga]] as const);
 

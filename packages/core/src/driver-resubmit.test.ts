@@ -1,6 +1,6 @@
-import { MemoryEventLog, settle } from '@coordinator/core/testing';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../test-support/harness.js';
+import { MemoryEventLog, settle } from './testing/index.js';
 
 describe('resubmitting an id', () => {
   it('answers an equal resubmit with the existing Command, whatever the key order', async () => {
@@ -24,7 +24,7 @@ describe('resubmitting an id', () => {
     await expect(
       driver.submit({ type: 'order', id: 'o-1', payload: { sku: 'A1', extra: 1 } }),
     ).rejects.toMatchObject(conflict);
-    const restarted = await harness({}, { log });
+    const restarted = await harness({}, { log: log.reopen() });
     await expect(
       restarted.driver.submit({ type: 'order', id: 'o-1', payload: { sku: 'B2' } }),
     ).rejects.toMatchObject(conflict);

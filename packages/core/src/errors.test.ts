@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { CoordinatorError, errorCodes, isErrorCode, toErrorData } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';
+import { CoordinatorError, errorCodes, isErrorCode, toErrorData } from './errors.js';
 
 describe('error codes', () => {
   it('are documented one for one in docs/errors.md, with the right retryable column', () => {

@@ -1,22 +1,7 @@
-export { type AdmissionInput, admit } from './admission.js';
-export { canonicalJson } from './canonical-json.js';
-export { CheckpointTracker } from './checkpoint-tracker.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { checkCommandId, maxIdLength } from './command-id.js';
-export {
-  codeBodyState,
-  compensationState,
-  createCommandMachine,
-  type LifecycleState,
-  lifecycleStates,
-  type MachineEvent,
-  machineEvents,
-  type SagaShape,
-  sagaCompensated,
-  sagaCompleted,
-} from './command-machine.js';
-export type { RecordDraft, RunEnd } from './command-runner.js';
-export { applyRecord, type CommandState, machineEventOf, snapshotOf } from './command-state.js';
+export type { Submission, SubmitResult } from './command-intake.js';
+export { type LifecycleState, lifecycleStates } from './command-machine.js';
 export {
   type CodeCommandDefinition,
   type CodeCommandType,
@@ -30,14 +15,8 @@ export {
   type StepContext,
   type StepInfo,
 } from './command-type.js';
-export { type CommandFilter, type CommandView, commandView } from './command-view.js';
-export {
-  Driver,
-  type DriverConfig,
-  type DriverStatus,
-  type Submission,
-  type SubmitResult,
-} from './driver.js';
+export type { CommandFilter, CommandView } from './command-view.js';
+export { Driver, type DriverConfig, type DriverStatus } from './driver.js';
 export {
   CoordinatorError,
   type ErrorCode,
@@ -46,13 +25,10 @@ export {
   isErrorCode,
   toErrorData,
 } from './errors.js';
-export type { EventLog, LoggedRecord } from './event-log.js';
+export type { EventLog, LoggedRecord, OwnershipListener } from './event-log.js';
 export type { CoordinatorEvent } from './events.js';
-export { type MachineNode, MachineStepper } from './machine-stepper.js';
-export { MinHeap } from './min-heap.js';
+export type { MachineState, MachineStepper } from './machine-stepper.js';
 export { type CoordinatorOptions, defaultOptions, resolveOptions } from './options.js';
-export { OwnedPartition } from './owned-partition.js';
-export { partitionOf, routingKeyOf } from './partitioner.js';
 export type { IdSource, Random } from './random.js';
 export {
   type AcceptedRecord,
@@ -66,14 +42,11 @@ export {
   type OutcomeRecord,
   type RecordKind,
   type RetriedRecord,
-  recordSchema,
   recordVersion,
   type SnapshotRecord,
   type StartedRecord,
   type StepOutcome,
   type WaitRecord,
 } from './records.js';
-export { type CommandTypes, Replayer, replay } from './replay.js';
-export { type RetryTiming, retryDelay } from './retry-policy.js';
-export { RetryScheduler } from './retry-scheduler.js';
-export { SuspensionController, type SuspensionState } from './suspension.js';
+export { type CommandTypes, replay } from './replay.js';
+export type { SuspensionState } from './suspension.js';

@@ -15,7 +15,7 @@ import {
  * One reachable configuration of a Command machine: its lifecycle state, the `executing`
  * sub-state (current or remembered by history) and the XState snapshot it stands for.
  */
-export interface MachineNode {
+export interface MachineState {
   /** `pending`, `executing.charge`, `delayed`... */
   readonly key: string;
   readonly state: LifecycleState;
@@ -24,7 +24,7 @@ export interface MachineNode {
   /** The sub-state `executing`'s history remembers (what a snapshot record stores beside `key`). */
   readonly history: string;
   readonly snapshot: AnyMachineSnapshot;
-  readonly next: ReadonlyMap<MachineEvent, MachineNode>;
+  readonly next: ReadonlyMap<MachineEvent, MachineState>;
 }
 
 function flatten(value: unknown): string {
@@ -49,8 +49,8 @@ function historyOf(snapshot: AnyMachineSnapshot): string {
  */
 export class MachineStepper {
   readonly machine: AnyStateMachine;
-  readonly initial: MachineNode;
-  readonly #nodes = new Map<string, MachineNode & { next: Map<MachineEvent, MachineNode> }>();
+  readonly initial: MachineState;
+  readonly #states = new Map<string, MachineState & { next: Map<MachineEvent, MachineState> }>();
 
   constructor(machine: AnyStateMachine) {
     this.machine = machine;
@@ -58,22 +58,22 @@ export class MachineStepper {
     this.initial = this.#explore(first);
   }
 
-  /** The node a persisted `(state, history)` pair names, or undefined if the machine has none. */
-  find(state: string, history: string): MachineNode | undefined {
-    return this.#nodes.get(`${state}|${history}`);
+  /** The machine state a persisted `(state, history)` pair names, or undefined if the machine has none. */
+  find(state: string, history: string): MachineState | undefined {
+    return this.#states.get(`${state}|${history}`);
   }
 
-  /** Every reachable node. */
-  nodes(): readonly MachineNode[] {
-    return [...this.#nodes.values()];
+  /** Every reachable machine state. */
+  states(): readonly MachineState[] {
+    return [...this.#states.values()];
   }
 
-  #explore(start: AnyMachineSnapshot): MachineNode {
+  #explore(start: AnyMachineSnapshot): MachineState {
     const intern = (snapshot: AnyMachineSnapshot) => {
       const key = flatten(snapshot.value);
       const history = historyOf(snapshot);
       const id = `${key}|${history}`;
-      const known = this.#nodes.get(id);
+      const known = this.#states.get(id);
       if (known) return { node: known, fresh: false };
       const [top = '', sub = ''] = key.split(/\.(.*)/s);
       const node = {
@@ -82,14 +82,14 @@ export class MachineStepper {
         position: top === 'executing' ? sub : history,
         history,
         snapshot,
-        next: new Map<MachineEvent, MachineNode>(),
+        next: new Map<MachineEvent, MachineState>(),
       };
       if (!lifecycleStates.includes(node.state)) {
         throw new Error(
           `Machine ${this.machine.id} has a top-level state ${top} outside the lifecycle`,
         );
       }
-      this.#nodes.set(id, node);
+      this.#states.set(id, node);
       return { node, fresh: true };
     };
     const root = intern(start).node;
@@ -100,7 +100,7 @@ export class MachineStepper {
         if (!from.can({ type })) continue;
         const [to] = transition(this.machine, from, { type });
         const { node: target, fresh } = intern(to);
-        (node.next as Map<MachineEvent, MachineNode>).set(type, target);
+        (node.next as Map<MachineEvent, MachineState>).set(type, target);
         if (fresh) queue.push(target as typeof root);
       }
     }

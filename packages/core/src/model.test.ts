@@ -5,13 +5,16 @@
  * Command must then finish.
  */
 
-import { defineCommand, machineEventOf, machineEvents, replay } from '@coordinator/core';
-import { settle } from '@coordinator/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { getSimplePaths } from 'xstate/graph';
 import { harness } from '../test-support/harness.js';
 import { type Behaviour, orderSaga, ScriptedServices } from '../test-support/scripted.js';
+import { machineEvents } from './command-machine.js';
+import { machineEventOf } from './command-state.js';
+import { defineCommand } from './command-type.js';
+import { replay } from './replay.js';
+import { settle } from './testing/index.js';
 
 const behaviourOfEvent: Record<string, Behaviour> = {
   OUTCOME: 'ok',
@@ -107,7 +110,7 @@ describe.each([
       prefix,
       new Map([[type, type === 'order' ? orderSaga : transferCommand]] as never),
     ).get(id);
-    expect(state?.node.state).toBe(events.at(-1) === 'DONE' ? 'done' : stateAfter(events));
+    expect(state?.current.state).toBe(events.at(-1) === 'DONE' ? 'done' : stateAfter(events));
     // Whatever the path, the Command finishes, and no recorded step ran again.
     expect(driver.get(id)?.state).toBe('done');
     const succeeded = services.succeeded();

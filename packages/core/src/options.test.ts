@@ -1,5 +1,5 @@
-import { defaultOptions, resolveOptions } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';
+import { defaultOptions, resolveOptions } from './options.js';
 
 describe('resolveOptions', () => {
   it('fills every default from one frozen object', () => {

@@ -1,5 +1,5 @@
-import { decodeRecord, recordSchema } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';
+import { decodeRecord, recordSchema } from './records.js';
 
 const base = { v: 1, id: 'c1', at: 5 };
 

@@ -1,6 +1,8 @@
-import { type LoggedRecord, type LogRecord, Replayer, replay } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';
 import { orderSaga } from '../test-support/scripted.js';
+import type { LoggedRecord } from './event-log.js';
+import type { LogRecord } from './records.js';
+import { Replayer, replay } from './replay.js';
 
 const types = new Map([['order', orderSaga]]) as never;
 const at = 1;
@@ -28,7 +30,7 @@ describe('replay', () => {
     );
     expect(commands.get('a')).toMatchObject({
       attempts: 2,
-      node: { state: 'executing', position: 'charge' },
+      current: { state: 'executing', position: 'charge' },
       outcomes: [{ step: 'reserve', outcome: 'R' }],
       lastError: { code: 'DELAYED' },
       firstPosition: 0,
@@ -123,6 +125,6 @@ describe('replay', () => {
       ]),
       types,
     );
-    expect(commands.get('a')).toMatchObject({ firstPosition: 1, node: { key: 'pending' } });
+    expect(commands.get('a')).toMatchObject({ firstPosition: 1, current: { key: 'pending' } });
   });
 });

@@ -1,6 +1,7 @@
-import { MinHeap, RetryScheduler } from '@coordinator/core';
-import { SimulatedClock } from '@coordinator/core/testing';
 import { describe, expect, it } from 'vitest';
+import { MinHeap } from './min-heap.js';
+import { RetryScheduler } from './retry-scheduler.js';
+import { SimulatedClock } from './testing/index.js';
 
 describe('RetryScheduler', () => {
   it('fires each id once when due, in due order, on one armed timer', () => {

@@ -4,17 +4,14 @@
  * accepts again exactly when nothing waits.
  */
 
-import {
-  type CoordinatorEvent,
-  retryDelay,
-  SuspensionController,
-  type SuspensionState,
-} from '@coordinator/core';
-import { settle } from '@coordinator/core/testing';
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import { harness } from '../test-support/harness.js';
 import { type Behaviour, ScriptedServices } from '../test-support/scripted.js';
+import type { CoordinatorEvent } from './events.js';
+import { retryDelay } from './retry-policy.js';
+import { SuspensionController, type SuspensionState } from './suspension.js';
+import { settle } from './testing/index.js';
 
 const random01 = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 

@@ -4,12 +4,13 @@
  * its Outcome is recorded; compensations run exactly once per completed step, in reverse order.
  */
 
-import { compensationState, type LogRecord } from '@coordinator/core';
-import { settle } from '@coordinator/core/testing';
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import { harness } from '../test-support/harness.js';
 import { type Behaviour, ScriptedServices, sagaSteps } from '../test-support/scripted.js';
+import { compensationState } from './command-machine.js';
+import type { LogRecord } from './records.js';
+import { settle } from './testing/index.js';
 
 const behaviour = fc.constantFrom<Behaviour>('ok', 'ok', 'delayed', 'blocked', 'fail');
 

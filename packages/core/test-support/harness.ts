@@ -1,15 +1,13 @@
-import {
-  type CommandType,
-  type CoordinatorEvent,
-  type CoordinatorOptions,
-  Driver,
-} from '@coordinator/core';
+import type { CommandType } from '../src/command-type.js';
+import { Driver } from '../src/driver.js';
+import type { CoordinatorEvent } from '../src/events.js';
+import type { CoordinatorOptions } from '../src/options.js';
 import {
   MemoryEventLog,
   SeededRandom,
   SequentialIds,
   SimulatedClock,
-} from '@coordinator/core/testing';
+} from '../src/testing/index.js';
 import { orderSaga, ScriptedServices } from './scripted.js';
 
 export interface Harness {
@@ -20,7 +18,7 @@ export interface Harness {
   readonly events: CoordinatorEvent[];
 }
 
-/** A driver on the in-memory ports and virtual time, recovered and ready. */
+/** A driver on the in-memory ports and virtual time, started (every partition recovered). */
 export async function harness(
   options: Partial<CoordinatorOptions> = {},
   {
@@ -47,7 +45,7 @@ export async function harness(
       if (built) onEvent(e, driver);
     },
   });
-  await driver.recover();
+  await driver.start();
   built = true;
   return { driver, log, clock, services, events };
 }

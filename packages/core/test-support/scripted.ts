@@ -1,4 +1,6 @@
-import { CoordinatorError, defineSaga, type StepInfo } from '@coordinator/core';
+import { defineCommand, defineSaga, type StepInfo } from '../src/command-type.js';
+import { CoordinatorError } from '../src/errors.js';
+import { partitionOf, routingKeyOf } from '../src/partitioner.js';
 
 /** What one step attempt does. */
 export type Behaviour = 'ok' | 'delayed' | 'blocked' | 'fail';
@@ -83,3 +85,19 @@ export const orderSaga = defineSaga<{ sku: string }, ScriptedServices>({
         }),
   })),
 });
+
+/** A code body: debit then credit on one ledger service. */
+export const transfer = defineCommand<{ amount: number }, string, ScriptedServices>({
+  type: 'transfer',
+  services: ['ledger'],
+  async exec(ctx, payload, services) {
+    const debit = await ctx.step('ledger', 'debit', (info) => services.call(info));
+    const credit = await ctx.step('ledger', 'credit', (info) => services.call(info));
+    return `${debit}+${credit}:${payload.amount}`;
+  },
+});
+
+/** The harness runs 4 partitions; the order saga's routing key decides which one it uses. */
+export function orderPartition(partitions = 4): number {
+  return partitionOf(routingKeyOf(orderSaga.services), partitions);
+}

@@ -1,5 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   CoordinatorError,
   type CoordinatorEvent,
@@ -12,10 +10,9 @@ import { type Logger, pino } from 'pino';
 import type { NodeConfig } from './config/define-config.js';
 import { type NodeOptions, resolveNodeOptions } from './config/node-options.js';
 import { DriverHandler } from './driver-handler.js';
-import { FileLog } from './file-log/file-log.js';
-import { KafkaLog } from './kafka-log/kafka-log.js';
 import { loadListenerSecurity } from './listener-security.js';
 import { NodeTelemetry } from './node-telemetry.js';
+import { openEventLog } from './open-event-log.js';
 import { PeerRouter } from './peer-router.js';
 import { cryptoRandom, uuidIds } from './system-ports.js';
 
@@ -42,25 +39,6 @@ function split(address: string): { host: string; port: number } {
   return { host: address.slice(0, at) || '127.0.0.1', port: Number(address.slice(at + 1)) };
 }
 
-/** Refuses a data directory made with another partition count: routing would lose Commands. */
-async function checkPartitions(dir: string, partitions: number): Promise<void> {
-  const file = join(dir, 'coordinator.json');
-  let meta: { partitions?: unknown } | undefined;
-  try {
-    meta = JSON.parse(await readFile(file, 'utf8')) as { partitions?: unknown };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  if (meta === undefined) {
-    await writeFile(file, `${JSON.stringify({ partitions }, null, 2)}\n`);
-  } else if (meta.partitions !== partitions) {
-    throw new CoordinatorError(
-      'INVALID_OPTION',
-      `Expected \`partitions\` to be ${String(meta.partitions)} as when ${dir} was created, got \`${partitions}\` (number); the partition count is fixed for the life of a data directory`,
-    );
-  }
-}
-
 /**
  * One coordinator process: the core Driver on the file log, the system clock and crypto
  * randomness, behind the stream and HTTP servers. `start()` listens, recovers every partition
@@ -82,7 +60,7 @@ export class CoordinatorNode<Rcv> {
   readonly #telemetry: NodeTelemetry;
   readonly #onEvent: (event: CoordinatorEvent) => void;
   #driver: Driver<Rcv> | undefined;
-  #eventLog: (EventLog & { close(): Promise<void> }) | undefined;
+  #eventLog: EventLog | undefined;
   #receiver: Rcv | undefined;
   #handler: DriverHandler | undefined;
   #servers: { stream: StreamServer; http: HttpServer; internal?: StreamServer } | undefined;
@@ -99,7 +77,7 @@ export class CoordinatorNode<Rcv> {
       logger ?? pino({ level: this.options.logLevel, base: { node: this.options.nodeId } });
     this.#telemetry = new NodeTelemetry(
       this.log,
-      () => this.#driver as Driver<unknown> | undefined,
+      () => this.#driver,
       this.options.waitLogIntervalMs,
     );
     const telemetry = this.#telemetry.onEvent;
@@ -118,44 +96,24 @@ export class CoordinatorNode<Rcv> {
 
   async start(): Promise<NodeAddresses> {
     const o = this.options;
-    const security = await loadListenerSecurity(o, [
-      { name: 'http', ...split(o.httpAddress) },
-      { name: 'stream', ...split(o.streamAddress) },
-      ...(o.kafkaBrokers ? [{ name: 'internal', ...split(o.internalAddress) }] : []),
-    ]);
-    if (security.exposed.length > 0) {
-      this.log.warn(
-        { exposed: security.exposed },
-        `allowInsecure: listening on ${security.exposed.join(', ')} without an API token; anyone who can reach it can submit and read every Command`,
-      );
-    }
-    const guard = {
-      ...(security.token === undefined ? {} : { token: security.token }),
-      ...(security.tls ? { tls: security.tls } : {}),
-    };
-    const kafka = o.kafkaBrokers
-      ? await KafkaLog.open({
-          brokers: o.kafkaBrokers.split(','),
-          topic: o.kafkaTopic,
-          groupId: o.kafkaGroupId,
-          partitions: o.partitions,
-          nodeId: o.nodeId,
-          onEvent: (event) => this.log.info(event, event.type),
-        })
-      : undefined;
-    const eventLog =
-      kafka ??
-      (await FileLog.open({
-        dir: o.dataDir,
-        sync: o.sync,
-        onEvent: (event) =>
-          event.type === 'file-log.failed' || event.type === 'file-log.tail-truncated'
-            ? this.log.warn(event, event.type)
-            : this.log.info(event, event.type),
-      }));
+    const { log: eventLog, shared } = await openEventLog(o, this.log);
     this.#eventLog = eventLog;
     try {
-      if (!kafka) await checkPartitions(o.dataDir, o.partitions);
+      const security = await loadListenerSecurity(o, [
+        { name: 'http', ...split(o.httpAddress) },
+        { name: 'stream', ...split(o.streamAddress) },
+        ...(shared ? [{ name: 'internal', ...split(o.internalAddress) }] : []),
+      ]);
+      if (security.exposed.length > 0) {
+        this.log.warn(
+          { exposed: security.exposed },
+          `allowInsecure: listening on ${security.exposed.join(', ')} without an API token; anyone who can reach it can submit and read every Command`,
+        );
+      }
+      const guard = {
+        ...(security.token === undefined ? {} : { token: security.token }),
+        ...(security.tls ? { tls: security.tls } : {}),
+      };
       this.#receiver = await this.#config.receiver();
       const driver = new Driver<Rcv>({
         log: eventLog,
@@ -171,15 +129,19 @@ export class CoordinatorNode<Rcv> {
         onEvent: this.#onEvent,
       });
       this.#driver = driver;
-      const detail = () => ({ node: o.nodeId, owned: kafka?.owned });
-      const router = kafka
+      const detail = () => ({
+        node: o.nodeId,
+        owned: driver.status().partitions.map((p) => p.partition),
+      });
+      // In a cluster, Commands of partitions other nodes own are forwarded to them.
+      const router = shared
         ? new PeerRouter(o.peers ? o.peers.split(',').map(split) : [], {
             ...(security.token === undefined ? {} : { token: security.token }),
             ...(security.tls ? { tls: security.ca ? { ca: security.ca } : {} } : {}),
           })
         : undefined;
       this.#router = router;
-      const handler = new DriverHandler(driver as Driver<unknown>, detail, router);
+      const handler = new DriverHandler(driver, detail, router);
       this.#handler = handler;
       const onEvent = (event: { type: string }) => this.log.debug(event, event.type);
       const stream = new StreamServer(handler, {
@@ -189,8 +151,8 @@ export class CoordinatorNode<Rcv> {
         onEvent,
       });
       // Peers forward here; this handler never forwards again, so requests cannot loop.
-      const internal = kafka
-        ? new StreamServer(new DriverHandler(driver as Driver<unknown>, detail), {
+      const internal = shared
+        ? new StreamServer(new DriverHandler(driver, detail), {
             ...split(o.internalAddress),
             ...guard,
             nodeId: o.nodeId,
@@ -211,16 +173,7 @@ export class CoordinatorNode<Rcv> {
         ...(internal ? { internal: await internal.listen() } : {}),
       };
       const started = Date.now();
-      if (kafka) {
-        // A cluster: the consumer group hands partitions over one by one.
-        await driver.recover([]);
-        await kafka.start({
-          assigned: (partition) => driver.assign(partition),
-          revoked: (partition) => driver.revoke(partition),
-        });
-      } else {
-        await driver.recover();
-      }
+      await driver.start();
       const { inFlight } = driver.status();
       this.log.info(
         { ...addresses, recoveredMs: Date.now() - started, inFlight },

@@ -4,6 +4,7 @@ import {
   type EventLog,
   type LoggedRecord,
   type LogRecord,
+  type OwnershipListener,
 } from '@coordinator/core';
 import { DirectoryLock } from './directory-lock.js';
 import {
@@ -12,6 +13,7 @@ import {
   invalidOption,
   resolveFileLogOptions,
 } from './file-log-options.js';
+import { checkPartitionCount } from './partition-count.js';
 import { type PartitionConfig, PartitionLog, parsePartitionDirName } from './partition-log.js';
 
 function checkIndex(name: string, value: unknown): CoordinatorError | undefined {
@@ -49,6 +51,8 @@ export class FileLog implements EventLog {
   #closing: Promise<void> | undefined;
   #closed = false;
   #failure: CoordinatorError | undefined;
+  /** The partition count `own` was given (fixed per directory); undefined before. */
+  #count: number | undefined;
 
   private constructor(options: FileLogOptions, root: string, lock: DirectoryLock) {
     this.#options = options;
@@ -91,36 +95,52 @@ export class FileLog implements EventLog {
     return this.#root;
   }
 
+  /**
+   * This process owns every partition of the directory (the lock says so): checks the partition
+   * count against the one the directory was made with, then recovers them in order.
+   * @throws CoordinatorError `INVALID_OPTION` for another partition count or a second call.
+   */
+  async own(partitions: number, listener: OwnershipListener): Promise<void> {
+    const refused = this.#refusal();
+    if (refused) throw refused;
+    if (this.#count !== undefined) {
+      throw new CoordinatorError('INVALID_OPTION', 'FileLog.own was already called');
+    }
+    await checkPartitionCount(this.#root, partitions);
+    this.#count = partitions;
+    for (let partition = 0; partition < partitions; partition++) {
+      await listener.assigned(partition);
+    }
+  }
+
   append(partition: number, records: readonly LogRecord[]): Promise<readonly number[]> {
-    const refused = this.#refusal() ?? checkIndex('partition', partition);
+    const refused = this.#refusal() ?? this.#checkPartition(partition);
     if (refused) return Promise.reject(refused);
     return this.#partition(partition).append(records);
   }
 
   read(partition: number, from: number): AsyncIterable<readonly LoggedRecord[]> {
     const refused =
-      this.#refusal() ??
-      checkIndex('partition', partition) ??
-      checkIndex('from', Math.max(0, from));
+      this.#refusal() ?? this.#checkPartition(partition) ?? checkIndex('from', Math.max(0, from));
     if (refused) return nothing(refused);
     return this.#partitions.get(partition)?.read(Math.max(0, from)) ?? nothing();
   }
 
   async head(partition: number): Promise<number> {
-    const refused = this.#refusal() ?? checkIndex('partition', partition);
+    const refused = this.#refusal() ?? this.#checkPartition(partition);
     if (refused) throw refused;
     return this.#partitions.get(partition)?.head() ?? 0;
   }
 
   async loadCheckpoint(partition: number): Promise<number> {
-    const refused = this.#refusal() ?? checkIndex('partition', partition);
+    const refused = this.#refusal() ?? this.#checkPartition(partition);
     if (refused) throw refused;
     return (await this.#partitions.get(partition)?.loadCheckpoint()) ?? 0;
   }
 
   async commitCheckpoint(partition: number, position: number): Promise<void> {
     const refused =
-      this.#refusal() ?? checkIndex('partition', partition) ?? checkIndex('position', position);
+      this.#refusal() ?? this.#checkPartition(partition) ?? checkIndex('position', position);
     if (refused) throw refused;
     await this.#partition(partition).commitCheckpoint(position);
   }
@@ -139,6 +159,13 @@ export class FileLog implements EventLog {
       }
     })();
     return this.#closing;
+  }
+
+  /** A partition index: from 0, and below the count once `own` fixed it. */
+  #checkPartition(partition: number): CoordinatorError | undefined {
+    const count = this.#count;
+    if (count === undefined || !(partition >= count)) return checkIndex('partition', partition);
+    return invalidOption('partition', `an integer from 0 to ${count - 1}`, partition);
   }
 
   #refusal(): CoordinatorError | undefined {

@@ -40,10 +40,8 @@ async function* failing(error: CoordinatorError): AsyncGenerator<LoggedRecord[]>
  *
  * @example
  * const log = await KafkaLog.open({ brokers: ['127.0.0.1:9092'], nodeId: 'node-a' });
- * await log.start({
- *   assigned: (p) => driver.assign(p),
- *   revoked: (p) => driver.revoke(p),
- * });
+ * const driver = new Driver({ log, ... });
+ * await driver.start(); // calls log.own(partitions, listener)
  * // ...
  * await log.close();
  */
@@ -76,7 +74,7 @@ export class KafkaLog implements EventLog {
 
   /**
    * Connects, creates the topic when missing (P partitions) and the idempotent producer.
-   * Ownership starts with {@link KafkaLog.start}.
+   * Ownership starts with {@link KafkaLog.own}.
    * @throws CoordinatorError `INVALID_OPTION` (also when the topic has another partition count);
    * the client's error when no broker answers.
    */
@@ -132,10 +130,16 @@ export class KafkaLog implements EventLog {
    * gains or loses. Resolves once the consumer runs (assignments follow).
    * @throws CoordinatorError `INVALID_OPTION` when called twice, `CLOSED` after close.
    */
-  async start(listener: OwnershipListener): Promise<void> {
+  async own(partitions: number, listener: OwnershipListener): Promise<void> {
     if (this.#closed) throw this.#closedError();
     if (this.#listener) {
-      throw new CoordinatorError('INVALID_OPTION', 'KafkaLog.start was already called');
+      throw new CoordinatorError('INVALID_OPTION', 'KafkaLog.own was already called');
+    }
+    if (partitions !== this.#options.partitions) {
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        `Expected \`partitions\` to be ${this.#options.partitions}, the partition count of topic ${this.#options.topic}, got \`${partitions}\` (number)`,
+      );
     }
     this.#listener = listener;
     const { events } = this.#consumer;

@@ -1,20 +1,9 @@
 /**
- * How a {@link KafkaLog} hands partitions to the node. Calls for one partition never overlap and
- * alternate, `assigned` first; calls for different partitions may run concurrently.
+ * How a {@link KafkaLog} hands partitions to the node (the port's listener). Calls for one
+ * partition never overlap and alternate, `assigned` first; calls for different partitions may run
+ * concurrently. `assigned` comes once the partition's CLAIM is in the log and `read` yields every
+ * record up to it; if it throws, the partition is given up until the next rebalance. `revoked`
+ * comes when the group gave the partition to another node, another node's CLAIM fenced this one,
+ * or a send failed (it is then claimed afresh, with a new `assigned`); appends already fail.
  */
-export interface OwnershipListener {
-  /**
-   * This node owns `partition` now: its CLAIM is in the log and `read(partition, checkpoint)`
-   * yields every record up to it. Appends are accepted from now on. The node replays the
-   * partition here and takes its Commands over (`driver.assign`). If this throws, the partition
-   * is given up (and `revoked` called) until the next rebalance assigns it again.
-   */
-  assigned(partition: number): Promise<void> | void;
-  /**
-   * This node no longer owns `partition`: the group gave it to another node, or another node's
-   * CLAIM fenced this one, or a send failed (it is then claimed afresh, with a new `assigned`).
-   * Appends already fail; the node stops the partition's Commands without writing
-   * (`driver.revoke`).
-   */
-  revoked(partition: number): Promise<void> | void;
-}
+export type { OwnershipListener } from '@coordinator/core';

@@ -1,0 +1,115 @@
+import type { Clock } from './clock.js';
+import type { RecordDraft, RunEnd } from './command-runner.js';
+import { runCommand } from './command-runner.js';
+import { type CommandState, nextState } from './command-state.js';
+import type { CommandType } from './command-type.js';
+import { toErrorData } from './errors.js';
+import type { EventLog } from './event-log.js';
+import type { CoordinatorEvent } from './events.js';
+import type { LogRecord } from './records.js';
+
+export interface CommandExecutorConfig {
+  readonly log: EventLog;
+  readonly clock: Clock;
+  readonly receiver: unknown;
+  readonly typeOf: (command: CommandState) => CommandType<unknown>;
+  /** @throws `NOT_OWNER` when the partition is no longer owned here. */
+  readonly requireOwned: (partition: number) => void;
+  /** A record of the Command is durable at `position`: apply it. */
+  readonly applied: (command: CommandState, record: LogRecord, position: number) => void;
+  /** A run ended waiting for a retry. */
+  readonly waited: (command: CommandState, end: 'delayed' | 'blocked') => void;
+  readonly emit: (event: CoordinatorEvent) => void;
+}
+
+/**
+ * Runs Command bodies, one run per Command at a time. Each record a body produces is checked
+ * against the machine, appended, and applied once durable; a retry first appends `retried` (or
+ * `started` for a Command recovered in `pending`).
+ */
+export class CommandExecutor {
+  readonly #config: CommandExecutorConfig;
+  readonly #runs = new Map<string, Promise<void>>();
+  #closed = false;
+
+  constructor(config: CommandExecutorConfig) {
+    this.#config = config;
+  }
+
+  /** Whether the Command's body is running now. */
+  running(id: string): boolean {
+    return this.#runs.has(id);
+  }
+
+  /** Runs a Command just accepted (its `started` record is durable). */
+  start(command: CommandState): void {
+    if (this.#runs.has(command.id) || this.#closed) return;
+    this.#track(command.id, this.#execute(command));
+  }
+
+  /** Its retry is due (or a recovered Command's resume time came). */
+  retry(command: CommandState): void {
+    if (this.#closed || this.#runs.has(command.id)) return;
+    const resume = async () => {
+      const { state } = command.current;
+      if (state === 'pending') await this.#append(command, { kind: 'started' });
+      else if (state === 'delayed' || state === 'blocked') {
+        await this.#append(command, { kind: 'retried' });
+      }
+    };
+    this.#track(
+      command.id,
+      resume().then(
+        () => this.#execute(command),
+        (error: unknown) => this.#stalled(command.id, error),
+      ),
+    );
+  }
+
+  /** Resolves when no body is running. */
+  async idle(): Promise<void> {
+    while (this.#runs.size > 0) await Promise.all(this.#runs.values());
+  }
+
+  /** No more runs start; running ones finish. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  #track(id: string, run: Promise<void>): void {
+    const tracked = run.finally(() => this.#runs.delete(id));
+    this.#runs.set(id, tracked);
+  }
+
+  async #execute(command: CommandState): Promise<void> {
+    let end: RunEnd;
+    try {
+      end = await runCommand(
+        command,
+        this.#config.typeOf(command),
+        this.#config.receiver,
+        this.#append,
+      );
+    } catch (error) {
+      // The log refused an append (fenced, disk failure) or a body broke its contract: the
+      // Command stays as its durable records left it and resumes on the next start.
+      this.#stalled(command.id, error);
+      return;
+    }
+    if (end !== 'done' && !this.#closed) this.#config.waited(command, end);
+  }
+
+  readonly #append = async (command: CommandState, draft: RecordDraft): Promise<void> => {
+    const { clock, log, requireOwned, applied } = this.#config;
+    const record = { ...draft, v: 1, id: command.id, at: clock.now() } as LogRecord;
+    nextState(command, record, command.lastPosition + 1);
+    requireOwned(command.partition);
+    const [position = -1] = await log.append(command.partition, [record]);
+    requireOwned(command.partition);
+    applied(command, record, position);
+  };
+
+  #stalled(id: string, error: unknown): void {
+    this.#config.emit({ type: 'command.stalled', id, error: toErrorData(error, 'LOG_CORRUPT') });
+  }
+}

@@ -1,0 +1,106 @@
+import type { Clock } from './clock.js';
+import type { CoordinatorEvent } from './events.js';
+import type { CoordinatorOptions } from './options.js';
+import type { Random } from './random.js';
+import { retryDelay } from './retry-policy.js';
+import { RetryScheduler } from './retry-scheduler.js';
+import { SuspensionController, type SuspensionState } from './suspension.js';
+
+type Timing = Pick<CoordinatorOptions, 'slowRetryIntervalMs' | 'fastRetryIntervalMs' | 'jitterMs'>;
+
+/**
+ * The Commands waiting for a retry (delayed, blocked, or retried without success yet), their
+ * retry timers and the node's suspension (DESIGN §3): the first blocked step suspends the node at
+ * the slow interval; the first success of a retry while suspended switches the rest to the fast
+ * interval; once nothing waits, the node takes new work again.
+ */
+export class WaitingCommands {
+  readonly #waiting = new Set<string>();
+  readonly #suspension = new SuspensionController();
+  readonly #scheduler: RetryScheduler;
+  readonly #timing: Timing;
+  readonly #random: Random;
+  readonly #emit: (event: CoordinatorEvent) => void;
+
+  constructor(
+    clock: Clock,
+    random: Random,
+    timing: Timing,
+    emit: (event: CoordinatorEvent) => void,
+    onDue: (id: string) => void,
+  ) {
+    this.#scheduler = new RetryScheduler(clock, onDue);
+    this.#random = random;
+    this.#timing = timing;
+    this.#emit = emit;
+  }
+
+  get size(): number {
+    return this.#waiting.size;
+  }
+
+  get suspension(): SuspensionState {
+    return this.#suspension.state;
+  }
+
+  get suspended(): boolean {
+    return this.#suspension.suspended;
+  }
+
+  /** When `id` retries next, if it is scheduled. */
+  dueAt(id: string): number | undefined {
+    return this.#scheduler.dueAt(id);
+  }
+
+  /** A recovered Command resumes after the slow interval, as coordinator-go's did. */
+  resumeLater(id: string): void {
+    this.#scheduler.schedule(id, this.#delay('slow'));
+  }
+
+  /** A run ended delayed or blocked: the Command waits for its retry. */
+  waited(id: string, end: 'delayed' | 'blocked'): void {
+    this.#waiting.add(id);
+    if (end === 'blocked' && this.#suspension.state !== 'suspended-slow') {
+      this.#suspension.blocked();
+      this.#emit({ type: 'node.suspension', state: this.#suspension.state });
+    }
+    this.#scheduler.schedule(id, this.#delay(this.#suspension.interval));
+  }
+
+  /** A Command moved forward: if it was waiting, its retry succeeded. */
+  progressed(id: string): void {
+    if (!this.#waiting.delete(id)) return;
+    if (this.#waiting.size > 0 && this.#suspension.retrySucceeded()) {
+      this.#emit({ type: 'node.suspension', state: this.#suspension.state });
+      const { fastRetryIntervalMs, jitterMs } = this.#timing;
+      this.#scheduler.hurry(fastRetryIntervalMs + jitterMs, () => this.#delay('fast'));
+    }
+    this.#resumeIfNoneWaits();
+  }
+
+  /** Commands that left this node (their partition moved): no more retries here. */
+  forget(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.#scheduler.cancel(id);
+      this.#waiting.delete(id);
+    }
+    this.#resumeIfNoneWaits();
+  }
+
+  /** Stops every retry timer (the node closes; waiting Commands resume on the next start). */
+  clear(): void {
+    this.#scheduler.clear();
+  }
+
+  #resumeIfNoneWaits(): void {
+    if (this.#suspension.waiting(this.#waiting.size)) {
+      this.#emit({ type: 'node.suspension', state: this.#suspension.state });
+    }
+  }
+
+  #delay(interval: 'slow' | 'fast'): number {
+    const { slowRetryIntervalMs, fastRetryIntervalMs, jitterMs } = this.#timing;
+    const intervalMs = interval === 'fast' ? fastRetryIntervalMs : slowRetryIntervalMs;
+    return retryDelay({ intervalMs, jitterMs }, this.#random.next());
+  }
+}

@@ -1,0 +1,1 @@
+export { claimAsOutsider, writeAsZombie } from './kafka-outsider.js';

@@ -14,7 +14,7 @@ export interface Order {
   readonly amount: number;
 }
 
-export function parseOrder(payload: unknown): Order {
+function parseOrder(payload: unknown): Order {
   const p = payload as Partial<Order> | null;
   if (typeof p !== 'object' || p === null) throw new Error('expected an object {sku, qty, amount}');
   if (typeof p.sku !== 'string' || p.sku.length === 0)

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
  * - `fail`: 422, a terminal error (the saga compensates);
  * - `flaky`: `failRate` of calls time out or get 503, the rest succeed.
  */
-export type Mode = 'ok' | 'slow' | 'down' | 'fail' | 'flaky';
-export const modes: readonly Mode[] = ['ok', 'slow', 'down', 'fail', 'flaky'];
+type Mode = 'ok' | 'slow' | 'down' | 'fail' | 'flaky';
+const modes: readonly Mode[] = ['ok', 'slow', 'down', 'fail', 'flaky'];
 
 export interface ToyService {
   readonly name: string;

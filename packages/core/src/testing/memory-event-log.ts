@@ -2,6 +2,9 @@ import { CoordinatorError } from '../errors.js';
 import type { EventLog, LoggedRecord, OwnershipListener } from '../event-log.js';
 import type { LogRecord } from '../records.js';
 
+/** The platform's deep copy (every JavaScript runtime has it; the core compiles without Node's types). */
+declare function structuredClone<T>(value: T): T;
+
 export interface MemoryEventLogOptions {
   /**
    * The partitions this node owns once `own` is called. @default all of them (a log on one

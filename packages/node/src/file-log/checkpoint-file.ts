@@ -8,7 +8,7 @@ import { writeFileAtomically } from './durable-fs.js';
  * A partition's checkpoint: the file `checkpoint`, 16 bytes: crc32c u32 LE of the 12 bytes that
  * follow, `CKPT`, the position u64 LE. Replaced atomically, so it is the old value or the new one.
  */
-export const checkpointFileName = 'checkpoint';
+const checkpointFileName = 'checkpoint';
 const checkpointBytes = 16;
 const magic = 0x54504b43; // "CKPT" read as u32 LE
 

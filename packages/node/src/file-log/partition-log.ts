@@ -22,7 +22,7 @@ interface Waiter {
 }
 
 /** The directory of a partition inside the data directory. */
-export function partitionDirName(partition: number): string {
+function partitionDirName(partition: number): string {
   return `partition-${partition}`;
 }
 

@@ -8,12 +8,12 @@ import { writeFileAtomically } from './durable-fs.js';
  * sort in position order and a reader finds the segment holding a position from the names alone.
  */
 export const segmentHeaderBytes = 16;
-export const segmentFormatVersion = 1;
+const segmentFormatVersion = 1;
 const magic = 0x474f4c43; // "CLOG" read as u32 LE
 const suffix = '.seg';
 const namePattern = /^(\d{20})\.seg$/;
 
-export function segmentName(base: number): string {
+function segmentName(base: number): string {
   return `${String(base).padStart(20, '0')}${suffix}`;
 }
 
@@ -25,7 +25,7 @@ export function parseSegmentName(name: string): number | undefined {
   return Number.isSafeInteger(base) ? base : undefined;
 }
 
-export function segmentHeader(base: number): Buffer {
+function segmentHeader(base: number): Buffer {
   const header = Buffer.alloc(segmentHeaderBytes);
   header.writeUInt32LE(magic, 0);
   header.writeUInt32LE(segmentFormatVersion, 4);

@@ -15,7 +15,7 @@ export type Envelope =
   | { readonly kind: 'claim'; readonly node: string };
 
 export const contentType = 'application/x-msgpack';
-export const envelopeVersion = 1;
+const envelopeVersion = 1;
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
 

@@ -152,7 +152,12 @@ async function runSaga<Rcv>(
       return 'done';
     }
     const action = commandType.actions.get(position);
-    if (!action) throw new Error(`Saga ${command.type} has no step for state ${position}`);
+    if (!action) {
+      throw new CoordinatorError(
+        'INVALID_DEFINITION',
+        `Saga ${command.type} has no step for state ${position}; the log was written by another definition of it`,
+      );
+    }
     const { step, compensation } = action;
     const outcomes = outcomesByStep(command);
     const info: SagaStepInfo = {

@@ -10,6 +10,7 @@ import {
   type MachineEvent,
   machineEvents,
 } from './command-machine.js';
+import { CoordinatorError } from './errors.js';
 
 /**
  * One reachable configuration of a Command machine: its lifecycle state, the `executing`
@@ -85,7 +86,8 @@ export class MachineStepper {
         next: new Map<MachineEvent, MachineState>(),
       };
       if (!lifecycleStates.includes(node.state)) {
-        throw new Error(
+        throw new CoordinatorError(
+          'INVALID_DEFINITION',
           `Machine ${this.machine.id} has a top-level state ${top} outside the lifecycle`,
         );
       }

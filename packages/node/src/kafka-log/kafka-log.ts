@@ -308,7 +308,10 @@ export class KafkaLog implements EventLog {
     });
     const base = result.find((r) => r.partition === partition)?.baseOffset;
     if (base === undefined) {
-      throw new Error(`the broker's answer names no base offset for partition ${partition}`);
+      throw new CoordinatorError(
+        'PROTOCOL',
+        `The broker's answer to a send names no base offset for partition ${partition} of ${topic}`,
+      );
     }
     return Number(base);
   }

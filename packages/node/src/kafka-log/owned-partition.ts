@@ -1,4 +1,10 @@
-import { CoordinatorError, type LoggedRecord, type LogRecord } from '@coordinator/core';
+import {
+  type Clock,
+  CoordinatorError,
+  type LoggedRecord,
+  type LogRecord,
+  type TimerHandle,
+} from '@coordinator/core';
 import type { KafkaLogEvent } from './kafka-log-event.js';
 import type { OwnershipListener } from './ownership-listener.js';
 import { PartitionFeed } from './partition-feed.js';
@@ -18,6 +24,8 @@ export interface OwnedPartitionConfig {
    * here: long enough for a rebalance this node has not heard of yet to take it away first.
    */
   readonly reclaimDelayMs: number;
+  /** Times the linger, the gap wait and the pauses before claiming again. */
+  readonly clock: Clock;
   readonly listener: OwnershipListener;
   readonly send: (messages: readonly OutgoingMessage[]) => Promise<number>;
   readonly loadCheckpoint: () => Promise<{ position: number; epoch: number }>;
@@ -64,7 +72,7 @@ export class OwnedPartition {
   /** Serialises the listener's calls. */
   #listenerCalls: Promise<void> = Promise.resolve();
   #notified = false;
-  #retryTimer: NodeJS.Timeout | undefined;
+  #retryTimer: TimerHandle | undefined;
 
   constructor(config: OwnedPartitionConfig) {
     this.#config = config;
@@ -100,7 +108,7 @@ export class OwnedPartition {
   /** Claims the partition and, once replay reached the CLAIM, calls `assigned`. Not awaited. */
   acquire(): void {
     if (this.#state === 'released') return;
-    clearTimeout(this.#retryTimer);
+    this.#cancelRetry();
     this.#state = 'claiming';
     this.#stopError = undefined;
     this.#live = new Promise((resolve) => {
@@ -128,7 +136,7 @@ export class OwnedPartition {
       this.#drop('failed', this.#failure(error));
       return;
     }
-    const started = Date.now();
+    const started = this.#config.clock.now();
     if (round !== this.#round) {
       writer.refuse(this.#stopError ?? this.#notOwner());
       return;
@@ -157,27 +165,28 @@ export class OwnedPartition {
       partition,
       epoch: writer.epoch,
       records: this.feed.size,
-      durationMs: Date.now() - started,
+      durationMs: this.#config.clock.now() - started,
     });
     this.#call('assigned');
   }
 
   #writerConfig() {
-    const { topic, partition, lingerMs, gapTimeoutMs, emit } = this.#config;
+    const { topic, partition, lingerMs, gapTimeoutMs, clock, emit } = this.#config;
     return {
       topic,
       partition,
       lingerMs,
+      clock,
       send: this.#config.send,
       gapHasClaim: async (expected: number, actual: number) => {
-        let timer: NodeJS.Timeout | undefined;
+        let timer: TimerHandle | undefined;
         const seen = await Promise.race([
           this.feed.whenSeen(actual - 1).then(() => true),
           new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(false), gapTimeoutMs);
+            timer = clock.setTimer(() => resolve(false), gapTimeoutMs);
           }),
         ]);
-        clearTimeout(timer);
+        if (timer) clock.clearTimer(timer);
         // Unseen within the deadline: assume the worst.
         return !seen || this.feed.claimBetween(expected, actual);
       },
@@ -252,7 +261,7 @@ export class OwnedPartition {
     this.#stopError ??= error;
     this.#round += 1;
     this.#abort();
-    clearTimeout(this.#retryTimer);
+    this.#cancelRetry();
     this.#writer?.refuse(error);
     await this.#writer?.whenIdle();
   }
@@ -275,12 +284,20 @@ export class OwnedPartition {
     emit({ type: 'kafka-log.revoked', partition, reason });
     if (reason === 'failed') {
       emit({ type: 'kafka-log.append-failed', partition, message: error.message });
-      this.#retryTimer = setTimeout(() => this.reacquire(), this.#config.retryMs);
+      this.#retryTimer = this.#config.clock.setTimer(() => this.reacquire(), this.#config.retryMs);
     }
     if (reason === 'fenced') {
-      this.#retryTimer = setTimeout(() => this.reacquire(), this.#config.reclaimDelayMs);
+      this.#retryTimer = this.#config.clock.setTimer(
+        () => this.reacquire(),
+        this.#config.reclaimDelayMs,
+      );
     }
     if (this.#notified) this.#call('revoked');
+  }
+
+  #cancelRetry(): void {
+    if (this.#retryTimer) this.#config.clock.clearTimer(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   #call(phase: 'assigned' | 'revoked'): void {

@@ -1,11 +1,17 @@
-import {
-  type Clock,
+import type {
+  Clock,
   CoordinatorError,
-  type LoggedRecord,
-  type LogRecord,
-  type TimerHandle,
+  LoggedRecord,
+  LogRecord,
+  TimerHandle,
 } from '@coordinator/core';
 import type { KafkaLogEvent } from './kafka-log-event.js';
+import {
+  claimFailedError,
+  fencedByClaimError,
+  notOwnerError,
+  notReadyError,
+} from './ownership-errors.js';
 import type { OwnershipListener } from './ownership-listener.js';
 import { PartitionFeed } from './partition-feed.js';
 import { type OutgoingMessage, PartitionWriter } from './partition-writer.js';
@@ -133,7 +139,7 @@ export class OwnedPartition {
       writer = await PartitionWriter.claim(this.#writerConfig(), this.#config.nodeId);
     } catch (error) {
       if (round !== this.#round) return;
-      this.#drop('failed', this.#failure(error));
+      this.#drop('failed', claimFailedError(this.#config, error));
       return;
     }
     const started = this.#config.clock.now();
@@ -216,12 +222,9 @@ export class OwnedPartition {
   }
 
   #fence(claim: number): void {
-    const { topic, partition } = this.#config;
+    const { partition } = this.#config;
     const epoch = this.#writer?.epoch ?? -1;
-    const error = new CoordinatorError(
-      'FENCED',
-      `Partition ${partition} of ${topic} has another owner: its CLAIM at offset ${claim} follows this node's (epoch ${epoch}); this node no longer owns the partition`,
-    );
+    const error = fencedByClaimError(this.#config, claim, epoch);
     this.#config.emit({
       type: 'kafka-log.fenced',
       partition,
@@ -315,30 +318,10 @@ export class OwnedPartition {
   }
 
   #refusal(): CoordinatorError {
-    if (this.#stopError) return this.#stopError;
-    const { topic, partition } = this.#config;
-    return new CoordinatorError(
-      'NOT_READY',
-      `Partition ${partition} of ${topic} is being recovered by this node; retry shortly`,
-    );
+    return this.#stopError ?? notReadyError(this.#config);
   }
 
   #notOwner(): CoordinatorError {
-    const { topic, partition } = this.#config;
-    return new CoordinatorError(
-      'NOT_OWNER',
-      `This node no longer owns partition ${partition} of ${topic}; send the Command to its owner`,
-    );
-  }
-
-  #failure(cause: unknown): CoordinatorError {
-    if (cause instanceof CoordinatorError) return cause;
-    const { topic, partition } = this.#config;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return new CoordinatorError(
-      'CLOSED',
-      `Claiming partition ${partition} of ${topic} failed (${reason}); retrying`,
-      { cause },
-    );
+    return notOwnerError(this.#config);
   }
 }

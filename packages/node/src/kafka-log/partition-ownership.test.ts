@@ -39,11 +39,16 @@ function ownership() {
     get state() {
       return state;
     },
-    /** Effect types of the whole run, listener calls as `notify:phase`. */
-    get trace() {
-      return effects.map((e) => (e.type === 'notify' ? `notify:${e.phase}` : e.type));
+    /** The listener calls of the whole run. */
+    get notified() {
+      return effects.flatMap((e) => (e.type === 'notify' ? [e.phase] : []));
     },
   };
+}
+
+/** Effect types, listener calls as their phase. */
+function kinds(effects: readonly OwnershipEffect[]): string[] {
+  return effects.map((e) => (e.type === 'notify' ? e.phase : e.type));
 }
 
 /** Claims round `round` at `epoch` (acquiring first, if not claiming) and replays up to it. */
@@ -95,33 +100,23 @@ describe('partition ownership', () => {
     o.clock.advance(1);
     expect(o.effects.at(-1)).toEqual({ type: 'claim', round: 2 });
     expect(o.state).toEqual({ phase: 'claiming', round: 2, epoch: -1 });
-    expect(o.trace).not.toContain('notify:revoked');
+    expect(o.notified).toEqual([]);
   });
 
   it('fenced while live: revoked, then claimed again after reclaimDelayMs', () => {
     const o = ownership();
     goLive(o);
     const effects = o.send({ type: 'claim-seen', offset: 12 });
-    expect(effects.map((e) => e.type)).toEqual([
-      'report-drop',
-      'refuse',
-      'schedule-reclaim',
-      'notify',
-    ]);
+    expect(kinds(effects)).toEqual(['report-drop', 'refuse', 'schedule-reclaim', 'revoked']);
     expect(effects[0]).toMatchObject({ reason: 'fenced', epoch: 10, error: { code: 'FENCED' } });
     expect(effects[2]).toEqual({ type: 'schedule-reclaim', delayMs: 5000 });
-    expect(effects[3]).toEqual({ type: 'notify', round: 1, phase: 'revoked' });
     o.clock.advance(4999);
     expect(o.state.phase).toBe('dropped');
     o.clock.advance(1);
     expect(o.state).toEqual({ phase: 'claiming', round: 2, epoch: -1 });
     o.send({ type: 'claimed', round: 2, epoch: 20 });
     o.send({ type: 'replayed', round: 2, latestClaim: 20 });
-    expect(o.trace.filter((t) => t.startsWith('notify'))).toEqual([
-      'notify:assigned',
-      'notify:revoked',
-      'notify:assigned',
-    ]);
+    expect(o.notified).toEqual(['assigned', 'revoked', 'assigned']);
   });
 
   it('fenced, then released by a rebalance before the reclaim timer: never claims again', () => {
@@ -132,38 +127,31 @@ describe('partition ownership', () => {
     expect(o.state).toMatchObject({ phase: 'released', error: { code: 'FENCED' } });
     expect(o.clock.pending).toBe(0);
     expect(o.send({ type: 'acquire' })).toEqual([]);
-    expect(o.trace.filter((t) => t === 'notify:revoked')).toHaveLength(1);
+    expect(o.notified).toEqual(['assigned', 'revoked']);
   });
 
   it('released by a rebalance while live: refuses the writer, notifies revoked once', () => {
     const o = ownership();
     goLive(o);
     const effects = o.send({ type: 'release' });
-    expect(effects.map((e) => (e.type === 'notify' ? e.phase : e.type))).toEqual([
-      'report-drop',
-      'refuse',
-      'revoked',
-    ]);
+    expect(kinds(effects)).toEqual(['report-drop', 'refuse', 'revoked']);
     expect(effects[0]).toMatchObject({ reason: 'rebalance', error: { code: 'NOT_OWNER' } });
     expect(o.state).toMatchObject({ phase: 'released', error: { code: 'NOT_OWNER' } });
     expect(o.send({ type: 'release' })).toEqual([]);
     expect(o.send({ type: 'claim-seen', offset: 30 })).toEqual([]);
-    expect(o.trace.filter((t) => t.startsWith('notify'))).toEqual([
-      'notify:assigned',
-      'notify:revoked',
-    ]);
+    expect(o.notified).toEqual(['assigned', 'revoked']);
   });
 
   it('released by a rebalance while claiming: neither assigned nor revoked', () => {
     const o = ownership();
     o.send({ type: 'acquire' });
-    expect(o.send({ type: 'release' }).map((e) => e.type)).toEqual(['report-drop']);
+    expect(kinds(o.send({ type: 'release' }))).toEqual(['report-drop']);
     // The CLAIM lands after all: its writer is refused, replay is not awaited.
     expect(o.send({ type: 'claimed', round: 1, epoch: 10 })).toEqual([
       { type: 'refuse', round: 1, error: expect.objectContaining({ code: 'NOT_OWNER' }) },
     ]);
     expect(o.send({ type: 'replayed', round: 1, latestClaim: 10 })).toEqual([]);
-    expect(o.trace.filter((t) => t.startsWith('notify'))).toEqual([]);
+    expect(o.notified).toEqual([]);
     expect(o.state.phase).toBe('released');
   });
 
@@ -171,29 +159,22 @@ describe('partition ownership', () => {
     const o = ownership();
     o.send({ type: 'acquire' });
     o.send({ type: 'claimed', round: 1, epoch: 10 });
-    expect(o.send({ type: 'release' }).map((e) => e.type)).toEqual(['report-drop', 'refuse']);
+    expect(kinds(o.send({ type: 'release' }))).toEqual(['report-drop', 'refuse']);
     expect(o.send({ type: 'replayed', round: 1, latestClaim: 10 })).toEqual([]);
-    expect(o.trace).not.toContain('notify:assigned');
+    expect(o.notified).toEqual([]);
   });
 
-  it('an assigned that throws drops the partition: revoked once, no reclaim until acquired', () => {
+  it('an assigned that throws drops the partition: revoked once, no reclaim until acquired again', () => {
     const o = ownership();
     goLive(o);
     const effects = o.send({ type: 'listener-failed', round: 1, phase: 'assigned' });
-    expect(effects.map((e) => (e.type === 'notify' ? e.phase : e.type))).toEqual([
-      'report-drop',
-      'refuse',
-      'revoked',
-    ]);
+    expect(kinds(effects)).toEqual(['report-drop', 'refuse', 'revoked']);
     expect(effects[0]).toMatchObject({ reason: 'stopped', error: { code: 'NOT_OWNER' } });
     expect(o.state).toMatchObject({ phase: 'dropped', reclaiming: false });
     o.clock.advance(60_000);
     expect(o.send({ type: 'listener-failed', round: 1, phase: 'revoked' })).toEqual([]);
-    expect(o.send({ type: 'release' })).toEqual([]);
-    expect(o.trace.filter((t) => t.startsWith('notify'))).toEqual([
-      'notify:assigned',
-      'notify:revoked',
-    ]);
+    expect(o.notified).toEqual(['assigned', 'revoked']);
+    expect(o.send({ type: 'acquire' })).toEqual([{ type: 'claim', round: 2 }]);
   });
 
   it('a revoked that throws changes nothing', () => {
@@ -203,23 +184,16 @@ describe('partition ownership', () => {
     expect(o.state.phase).toBe('live');
   });
 
-  it('an assigned dropped again by rebalance is acquired afresh in a new round', () => {
-    const o = ownership();
-    goLive(o);
-    o.send({ type: 'listener-failed', round: 1, phase: 'assigned' });
-    expect(o.send({ type: 'acquire' })).toEqual([{ type: 'claim', round: 2 }]);
-  });
-
   it('a newer CLAIM seen while claiming fences at replay, without a listener call', () => {
     const o = ownership();
     o.send({ type: 'acquire' });
     o.send({ type: 'claimed', round: 1, epoch: 10 });
     expect(o.send({ type: 'claim-seen', offset: 12 })).toEqual([]);
     const effects = o.send({ type: 'replayed', round: 1, latestClaim: 12 });
-    expect(effects.map((e) => e.type)).toEqual(['report-drop', 'refuse', 'schedule-reclaim']);
+    expect(kinds(effects)).toEqual(['report-drop', 'refuse', 'schedule-reclaim']);
     expect(effects[0]).toMatchObject({ reason: 'fenced', epoch: 10 });
     expect(o.state).toMatchObject({ phase: 'dropped', reclaiming: true });
-    expect(o.trace.filter((t) => t.startsWith('notify'))).toEqual([]);
+    expect(o.notified).toEqual([]);
   });
 
   it('a CLAIM seen while live fences only when newer than its own', () => {
@@ -313,7 +287,7 @@ describe('partition ownership', () => {
         { type: 'close', error: closed },
       ];
       for (const event of later) o.send(event);
-      expect(o.effects.slice(before).map((e) => e.type)).toEqual(effects.map((e) => e.type));
+      expect(kinds(o.effects.slice(before))).toEqual(kinds(effects));
     });
 
     it('refuses a claimed or live writer with the close error, keeps an earlier refusal', () => {

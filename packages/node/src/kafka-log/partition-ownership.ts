@@ -199,13 +199,16 @@ function drop(
   const { round, epoch } = state;
   const effects: OwnershipEffect[] = [{ type: 'report-drop', reason, epoch, error }];
   if (epoch >= 0) effects.push({ type: 'refuse', round, error });
-  if (reason === 'failed') effects.push({ type: 'schedule-reclaim', delayMs: options.retryMs });
-  if (reason === 'fenced') {
-    effects.push({ type: 'schedule-reclaim', delayMs: options.reclaimDelayMs });
-  }
+  const reclaimMs =
+    reason === 'failed'
+      ? options.retryMs
+      : reason === 'fenced'
+        ? options.reclaimDelayMs
+        : undefined;
+  if (reclaimMs !== undefined) effects.push({ type: 'schedule-reclaim', delayMs: reclaimMs });
   if (state.phase === 'live') effects.push({ type: 'notify', round, phase: 'revoked' });
   if (reason === 'rebalance') return { state: released(state, error), effects };
-  const reclaiming = reason === 'failed' || reason === 'fenced';
+  const reclaiming = reclaimMs !== undefined;
   return { state: { phase: 'dropped', round, reclaiming, error }, effects };
 }
 

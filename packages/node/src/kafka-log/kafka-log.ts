@@ -4,6 +4,7 @@ import {
   type LoggedRecord,
   type LogRecord,
 } from '@coordinator/core';
+import { systemClock } from '@coordinator/transport';
 import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { CheckpointStore } from './checkpoint-store.js';
 import { clientLogger } from './client-logger.js';
@@ -291,6 +292,7 @@ export class KafkaLog implements EventLog {
       gapTimeoutMs: sessionTimeoutMs,
       retryMs: 1000,
       reclaimDelayMs: Math.max(1000, Math.round(sessionTimeoutMs / 2)),
+      clock: systemClock,
       listener: this.#listener as OwnershipListener,
       send: (messages) => this.#send(partition, messages),
       loadCheckpoint: () => this.#checkpoints.load(partition),

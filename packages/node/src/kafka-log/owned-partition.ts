@@ -1,42 +1,41 @@
-import { CoordinatorError, type LoggedRecord, type LogRecord } from '@coordinator/core';
+import type {
+  Clock,
+  CoordinatorError,
+  LoggedRecord,
+  LogRecord,
+  TimerHandle,
+} from '@coordinator/core';
 import type { KafkaLogEvent } from './kafka-log-event.js';
+import { claimFailedError } from './ownership-errors.js';
 import type { OwnershipListener } from './ownership-listener.js';
 import { PartitionFeed } from './partition-feed.js';
-import { type OutgoingMessage, PartitionWriter } from './partition-writer.js';
+import {
+  type OwnershipEffect,
+  type OwnershipEvent,
+  type OwnershipOptions,
+  type OwnershipState,
+  refusal,
+  transition,
+  unclaimed,
+} from './partition-ownership.js';
+import {
+  type OutgoingMessage,
+  PartitionWriter,
+  type PartitionWriterConfig,
+} from './partition-writer.js';
 
-export interface OwnedPartitionConfig {
-  readonly topic: string;
-  readonly partition: number;
+export interface OwnedPartitionConfig extends OwnershipOptions {
   readonly nodeId: string;
   readonly lingerMs: number;
   /** How long an append that landed past a gap waits for the consumer to show the gap. */
   readonly gapTimeoutMs: number;
-  /** Pause before claiming again after a failed claim or send. */
-  readonly retryMs: number;
-  /**
-   * Pause before claiming again after being fenced while the group still assigns the partition
-   * here: long enough for a rebalance this node has not heard of yet to take it away first.
-   */
-  readonly reclaimDelayMs: number;
+  /** Times the linger, the gap wait and the pauses before claiming again. */
+  readonly clock: Clock;
   readonly listener: OwnershipListener;
   readonly send: (messages: readonly OutgoingMessage[]) => Promise<number>;
   readonly loadCheckpoint: () => Promise<{ position: number; epoch: number }>;
   readonly emit: (event: KafkaLogEvent) => void;
 }
-
-type State =
-  /** Claiming, then replaying up to the CLAIM; appends are refused. */
-  | 'claiming'
-  /** Replay reached the CLAIM: appends and reads are served. */
-  | 'live'
-  /**
-   * Given up (fenced, failed, the listener threw or the consumer stopped) but still assigned by
-   * the group: claimed again after a pause when fenced or failed (unless a rebalance takes it
-   * away first), else at the next rebalance that assigns it.
-   */
-  | 'dropped'
-  /** No longer assigned, or the log closed. Final. */
-  | 'released';
 
 /**
  * One partition the group assigned to this node, from its CLAIM to its revocation: claims it
@@ -45,26 +44,20 @@ type State =
  * an append lands past one, a send fails or the group takes the partition away, it refuses
  * appends and calls `revoked` (only ever after `assigned`, and never two calls at once). After a
  * failed send, or fenced, it claims the partition again after a pause if the group still assigns
- * it here: the group's assignment is the arbiter, the CLAIMs only keep the log single-writer.
+ * it here. The rules are {@link transition}'s; this class carries out its effects.
  */
 export class OwnedPartition {
   readonly feed: PartitionFeed;
   readonly #config: OwnedPartitionConfig;
-  #state: State = 'claiming';
-  #writer: PartitionWriter | undefined;
-  #stopError: CoordinatorError | undefined;
-  /** Bumped on every drop, so that a claim in progress knows it was overtaken. */
-  #round = 0;
-  #abort: () => void = () => {};
-  #aborted: Promise<void> = new Promise((resolve) => {
-    this.#abort = resolve;
-  });
-  #live: Promise<void> = Promise.resolve();
-  #onLive: () => void = () => {};
+  #state: OwnershipState = unclaimed;
+  /** The writer of each claimed round, until it is refused. */
+  readonly #writers = new Map<number, PartitionWriter>();
+  /** Reads waiting for the claim in progress to end. */
+  readonly #waiting: (() => void)[] = [];
   /** Serialises the listener's calls. */
   #listenerCalls: Promise<void> = Promise.resolve();
-  #notified = false;
-  #retryTimer: NodeJS.Timeout | undefined;
+  #reclaimTimer: TimerHandle | undefined;
+  #claimedAt = 0;
 
   constructor(config: OwnedPartitionConfig) {
     this.#config = config;
@@ -79,249 +72,212 @@ export class OwnedPartition {
           epoch,
           currentEpoch,
         }),
-      onClaim: (offset) => this.#claimSeen(offset),
+      onClaim: (offset) => this.#dispatch({ type: 'claim-seen', offset }),
     });
   }
 
   /** Claimed or live: what this node advertises as held in the group. */
   get held(): boolean {
-    return this.#state === 'claiming' || this.#state === 'live';
+    return this.#state.phase === 'claiming' || this.#state.phase === 'live';
   }
 
   /** The epoch this node holds the partition under, or -1 while claiming. */
   get epoch(): number {
-    return this.#writer?.epoch ?? -1;
+    return this.#state.phase === 'live' ? this.#state.epoch : -1;
   }
 
   get live(): boolean {
-    return this.#state === 'live';
+    return this.#state.phase === 'live';
   }
 
-  /** Claims the partition and, once replay reached the CLAIM, calls `assigned`. Not awaited. */
+  /**
+   * Claims the partition unless held and, once replay reached the CLAIM, calls `assigned`. Not
+   * awaited.
+   */
   acquire(): void {
-    if (this.#state === 'released') return;
-    clearTimeout(this.#retryTimer);
-    this.#state = 'claiming';
-    this.#stopError = undefined;
-    this.#live = new Promise((resolve) => {
-      this.#onLive = resolve;
-    });
-    void this.#claim(this.#round);
+    this.#dispatch({ type: 'acquire' });
   }
 
   /** Claims again if the partition was given up while still assigned (after fencing). */
   reacquire(): void {
-    if (this.#state === 'dropped') this.acquire();
+    this.acquire();
+  }
+
+  append(records: readonly LogRecord[]): Promise<readonly number[]> {
+    const writer = this.#liveWriter();
+    return writer ? writer.append(records) : Promise.reject(this.#refusal());
+  }
+
+  /** Waits for replay to reach the CLAIM, then reads what the feed holds. */
+  async *read(from: number): AsyncGenerator<readonly LoggedRecord[]> {
+    if (this.#state.phase === 'claiming') {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    if (this.#state.phase !== 'live') throw this.#refusal();
+    yield* this.feed.read(from);
+  }
+
+  /** The epoch to commit with a checkpoint. @throws the refusal when not live. */
+  epochForCheckpoint(): number {
+    if (this.#state.phase !== 'live') throw this.#refusal();
+    return this.#state.epoch;
+  }
+
+  /** The group took the partition away: refuse appends, call `revoked`. */
+  release(): void {
+    this.#dispatch({ type: 'release' });
+  }
+
+  /** The log closes: refuse appends, wait for the send in flight. `revoked` is not called. */
+  async close(error: CoordinatorError): Promise<void> {
+    const writer = this.#liveWriter();
+    this.#dispatch({ type: 'close', error });
+    await writer?.whenIdle();
+  }
+
+  #dispatch(event: OwnershipEvent): void {
+    const { state, effects } = transition(this.#state, event, this.#config);
+    this.#state = state;
+    if (state.phase !== 'claiming') for (const resolve of this.#waiting.splice(0)) resolve();
+    for (const effect of effects) this.#run(effect);
+  }
+
+  #run(effect: OwnershipEffect): void {
+    const { partition, emit, clock } = this.#config;
+    switch (effect.type) {
+      case 'claim':
+        void this.#claim(effect.round);
+        return;
+      case 'report-claimed':
+        this.#claimedAt = clock.now();
+        emit({
+          type: 'kafka-log.claimed',
+          partition,
+          epoch: effect.epoch,
+          checkpoint: this.feed.start,
+        });
+        return;
+      case 'await-replay':
+        void this.feed.whenSeen(effect.epoch).then(() => {
+          this.#dispatch({
+            type: 'replayed',
+            round: effect.round,
+            latestClaim: this.feed.latestClaim,
+          });
+        });
+        return;
+      case 'report-live':
+        emit({
+          type: 'kafka-log.recovered',
+          partition,
+          epoch: effect.epoch,
+          records: this.feed.size,
+          durationMs: clock.now() - this.#claimedAt,
+        });
+        return;
+      case 'refuse':
+        this.#writers.get(effect.round)?.refuse(effect.error);
+        this.#writers.delete(effect.round);
+        return;
+      case 'report-drop':
+        this.#reportDrop(effect);
+        return;
+      case 'notify':
+        this.#notify(effect.round, effect.phase);
+        return;
+      case 'schedule-reclaim':
+        this.#reclaimTimer = clock.setTimer(() => {
+          this.#reclaimTimer = undefined;
+          this.#dispatch({ type: 'reclaim-due' });
+        }, effect.delayMs);
+        return;
+      case 'cancel-reclaim':
+        if (this.#reclaimTimer) clock.clearTimer(this.#reclaimTimer);
+        this.#reclaimTimer = undefined;
+        return;
+    }
   }
 
   async #claim(round: number): Promise<void> {
-    const { partition, emit } = this.#config;
     let writer: PartitionWriter;
     try {
       if (!this.feed.initialised) {
         const { position, epoch } = await this.#config.loadCheckpoint();
         this.feed.init(position, epoch);
       }
-      writer = await PartitionWriter.claim(this.#writerConfig(), this.#config.nodeId);
-    } catch (error) {
-      if (round !== this.#round) return;
-      this.#drop('failed', this.#failure(error));
+      writer = await PartitionWriter.claim(this.#writerConfig(round), this.#config.nodeId);
+    } catch (cause) {
+      this.#dispatch({ type: 'claim-failed', round, error: claimFailedError(this.#config, cause) });
       return;
     }
-    const started = Date.now();
-    if (round !== this.#round) {
-      writer.refuse(this.#stopError ?? this.#notOwner());
-      return;
-    }
-    emit({
-      type: 'kafka-log.claimed',
-      partition,
-      epoch: writer.epoch,
-      checkpoint: this.feed.start,
-    });
-    await Promise.race([this.feed.whenSeen(writer.epoch), this.#aborted]);
-    if (round !== this.#round) {
-      writer.refuse(this.#stopError ?? this.#notOwner());
-      return;
-    }
-    this.#writer = writer;
-    const newer = this.feed.latestClaim;
-    if (newer > writer.epoch) {
-      this.#fence(newer);
-      return;
-    }
-    this.#state = 'live';
-    this.#onLive();
-    emit({
-      type: 'kafka-log.recovered',
-      partition,
-      epoch: writer.epoch,
-      records: this.feed.size,
-      durationMs: Date.now() - started,
-    });
-    this.#call('assigned');
+    this.#writers.set(round, writer);
+    this.#dispatch({ type: 'claimed', round, epoch: writer.epoch });
   }
 
-  #writerConfig() {
-    const { topic, partition, lingerMs, gapTimeoutMs, emit } = this.#config;
+  #writerConfig(round: number): PartitionWriterConfig {
+    const { topic, partition, lingerMs, clock, send } = this.#config;
     return {
       topic,
       partition,
       lingerMs,
-      send: this.#config.send,
-      gapHasClaim: async (expected: number, actual: number) => {
-        let timer: NodeJS.Timeout | undefined;
-        const seen = await Promise.race([
-          this.feed.whenSeen(actual - 1).then(() => true),
-          new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(false), gapTimeoutMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        // Unseen within the deadline: assume the worst.
-        return !seen || this.feed.claimBetween(expected, actual);
-      },
-      onAcknowledged: (base: number, values: readonly Buffer[]) => {
+      clock,
+      send,
+      gapHasClaim: (expected, actual) => this.#gapHasClaim(expected, actual),
+      onAcknowledged: (base, values) => {
         values.forEach((value, i) => {
           this.feed.deliver(base + i, value);
         });
       },
-      onStopped: (error: CoordinatorError, reason: 'fenced' | 'failed') => {
-        if (reason === 'fenced') {
-          emit({
-            type: 'kafka-log.fenced',
-            partition,
-            epoch: this.#writer?.epoch ?? -1,
-            claim: this.feed.latestClaim,
-            message: error.message,
-          });
-        }
-        this.#drop(reason, error);
-      },
+      onStopped: (error, reason) =>
+        this.#dispatch({ type: 'writer-stopped', round, reason, error }),
     };
   }
 
-  #claimSeen(offset: number): void {
-    const writer = this.#writer;
-    if (writer && offset > writer.epoch && this.held) this.#fence(offset);
+  async #gapHasClaim(expected: number, actual: number): Promise<boolean> {
+    const { clock, gapTimeoutMs } = this.#config;
+    let timer: TimerHandle | undefined;
+    const seen = await Promise.race([
+      this.feed.whenSeen(actual - 1).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = clock.setTimer(() => resolve(false), gapTimeoutMs);
+      }),
+    ]);
+    if (timer) clock.clearTimer(timer);
+    // Unseen within the deadline: assume the worst.
+    return !seen || this.feed.claimBetween(expected, actual);
   }
 
-  #fence(claim: number): void {
-    const { topic, partition } = this.#config;
-    const epoch = this.#writer?.epoch ?? -1;
-    const error = new CoordinatorError(
-      'FENCED',
-      `Partition ${partition} of ${topic} has another owner: its CLAIM at offset ${claim} follows this node's (epoch ${epoch}); this node no longer owns the partition`,
-    );
-    this.#config.emit({
-      type: 'kafka-log.fenced',
-      partition,
-      epoch,
-      claim,
-      message: error.message,
-    });
-    this.#drop('fenced', error);
-  }
-
-  append(records: readonly LogRecord[]): Promise<readonly number[]> {
-    if (this.#state !== 'live' || !this.#writer) return Promise.reject(this.#refusal());
-    return this.#writer.append(records);
-  }
-
-  /** Waits for replay to reach the CLAIM, then reads what the feed holds. */
-  async *read(from: number): AsyncGenerator<readonly LoggedRecord[]> {
-    if (this.#state === 'claiming') await Promise.race([this.#live, this.#aborted]);
-    if (this.#state !== 'live') throw this.#refusal();
-    yield* this.feed.read(from);
-  }
-
-  /** The epoch to commit with a checkpoint. @throws the refusal when not live. */
-  epochForCheckpoint(): number {
-    if (this.#state !== 'live' || !this.#writer) throw this.#refusal();
-    return this.#writer.epoch;
-  }
-
-  /** The group took the partition away: refuse appends, call `revoked`. */
-  release(): void {
-    this.#drop('rebalance', this.#notOwner());
-  }
-
-  /** The log closes: refuse appends, wait for the send in flight. `revoked` is not called. */
-  async close(error: CoordinatorError): Promise<void> {
-    this.#state = 'released';
-    this.#stopError ??= error;
-    this.#round += 1;
-    this.#abort();
-    clearTimeout(this.#retryTimer);
-    this.#writer?.refuse(error);
-    await this.#writer?.whenIdle();
-  }
-
-  #drop(reason: 'rebalance' | 'fenced' | 'failed' | 'stopped', error: CoordinatorError): void {
-    if (this.#state === 'released' || this.#state === 'dropped') {
-      if (reason === 'rebalance') this.#state = 'released';
-      return;
-    }
-    this.#state = reason === 'rebalance' ? 'released' : 'dropped';
-    this.#stopError = error;
-    this.#round += 1;
-    this.#abort();
-    this.#aborted = new Promise((resolve) => {
-      this.#abort = resolve;
-    });
-    this.#writer?.refuse(error);
-    this.#writer = undefined;
+  #reportDrop(effect: Extract<OwnershipEffect, { type: 'report-drop' }>): void {
     const { partition, emit } = this.#config;
+    const { reason, epoch, error } = effect;
+    if (reason === 'fenced') {
+      const claim = this.feed.latestClaim;
+      emit({ type: 'kafka-log.fenced', partition, epoch, claim, message: error.message });
+    }
     emit({ type: 'kafka-log.revoked', partition, reason });
     if (reason === 'failed') {
       emit({ type: 'kafka-log.append-failed', partition, message: error.message });
-      this.#retryTimer = setTimeout(() => this.reacquire(), this.#config.retryMs);
     }
-    if (reason === 'fenced') {
-      this.#retryTimer = setTimeout(() => this.reacquire(), this.#config.reclaimDelayMs);
-    }
-    if (this.#notified) this.#call('revoked');
   }
 
-  #call(phase: 'assigned' | 'revoked'): void {
+  #notify(round: number, phase: 'assigned' | 'revoked'): void {
     const { partition, listener, emit } = this.#config;
-    this.#notified = phase === 'assigned';
     this.#listenerCalls = this.#listenerCalls.then(async () => {
       try {
         await listener[phase](partition);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         emit({ type: 'kafka-log.listener-failed', partition, phase, message });
-        if (phase === 'assigned') this.#drop('stopped', this.#notOwner());
+        this.#dispatch({ type: 'listener-failed', round, phase });
       }
     });
   }
 
+  #liveWriter(): PartitionWriter | undefined {
+    return this.#state.phase === 'live' ? this.#writers.get(this.#state.round) : undefined;
+  }
+
   #refusal(): CoordinatorError {
-    if (this.#stopError) return this.#stopError;
-    const { topic, partition } = this.#config;
-    return new CoordinatorError(
-      'NOT_READY',
-      `Partition ${partition} of ${topic} is being recovered by this node; retry shortly`,
-    );
-  }
-
-  #notOwner(): CoordinatorError {
-    const { topic, partition } = this.#config;
-    return new CoordinatorError(
-      'NOT_OWNER',
-      `This node no longer owns partition ${partition} of ${topic}; send the Command to its owner`,
-    );
-  }
-
-  #failure(cause: unknown): CoordinatorError {
-    if (cause instanceof CoordinatorError) return cause;
-    const { topic, partition } = this.#config;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return new CoordinatorError(
-      'CLOSED',
-      `Claiming partition ${partition} of ${topic} failed (${reason}); retrying`,
-      { cause },
-    );
+    return refusal(this.#state, this.#config);
   }
 }

@@ -1,4 +1,5 @@
 import { CoordinatorError, type LogRecord } from '@coordinator/core';
+import { systemClock } from '@coordinator/transport';
 import { describe, expect, it } from 'vitest';
 import {
   type OutgoingMessage,
@@ -21,6 +22,7 @@ function partition(options: { gapHasClaim?: boolean; fail?: (call: number) => bo
     topic: 't',
     partition: 3,
     lingerMs: 0,
+    clock: systemClock,
     send: async (messages: readonly OutgoingMessage[]) => {
       calls += 1;
       await new Promise((resolve) => setTimeout(resolve, 1));

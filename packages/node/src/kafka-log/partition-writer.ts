@@ -1,4 +1,4 @@
-import { CoordinatorError, type LogRecord } from '@coordinator/core';
+import { type Clock, CoordinatorError, type LogRecord, type TimerHandle } from '@coordinator/core';
 import { encodeClaimEnvelope, encodeRecordEnvelope } from './log-envelope.js';
 
 /** One message for the partition: the Command id as key, an envelope as value. */
@@ -11,6 +11,8 @@ export interface PartitionWriterConfig {
   readonly topic: string;
   readonly partition: number;
   readonly lingerMs: number;
+  /** Times the linger. */
+  readonly clock: Clock;
   /** Sends the messages to the partition in one produce batch; resolves with its base offset. */
   readonly send: (messages: readonly OutgoingMessage[]) => Promise<number>;
   /**
@@ -52,7 +54,7 @@ export class PartitionWriter {
   #expected: number;
   #queue: Pending[] = [];
   #sending = false;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: TimerHandle | undefined;
   #refusal: CoordinatorError | undefined;
   #idle: (() => void)[] = [];
 
@@ -99,7 +101,7 @@ export class PartitionWriter {
    */
   refuse(error: CoordinatorError): void {
     this.#refusal ??= error;
-    clearTimeout(this.#timer);
+    if (this.#timer) this.#config.clock.clearTimer(this.#timer);
     this.#timer = undefined;
     for (const pending of this.#queue.splice(0)) pending.reject(this.#refusal);
     if (!this.#sending) this.#settle();
@@ -113,7 +115,7 @@ export class PartitionWriter {
 
   #schedule(): void {
     if (this.#sending || this.#timer) return;
-    this.#timer = setTimeout(this.#flush, this.#config.lingerMs);
+    this.#timer = this.#config.clock.setTimer(this.#flush, this.#config.lingerMs);
   }
 
   readonly #flush = (): void => {

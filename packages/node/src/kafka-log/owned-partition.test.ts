@@ -39,7 +39,7 @@ function fixture(options: { failSends?: number; assignedThrows?: boolean } = {})
     reclaimDelayMs: 5000,
     clock,
     listener: {
-      assigned: (p) => {
+      assigned: async (p) => {
         calls.push(`assigned ${p}`);
         if (options.assignedThrows) throw new Error('driver broke');
       },

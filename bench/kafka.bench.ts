@@ -23,6 +23,7 @@ import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
 import { type KafkaBroker, startKafka } from '../test/support/kafka-broker.js';
+import { waitFor } from '../test/support/wait-for.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const measureSeconds = quick ? 5 : 20;
@@ -157,14 +158,6 @@ async function owned(node: NodeChild): Promise<number[]> {
   if (!response) return [];
   const body = (await response.json()) as { detail?: { owned?: number[] } };
   return body.detail?.owned ?? [];
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Distinct free ports on 127.0.0.1, held open together so none is handed out twice. */
@@ -308,11 +301,16 @@ async function runCase(
         Array.from({ length: nodeCount - 1 }, (_, i) => spec(i + 1)).map(startNodeChild),
       )),
     );
-    await waitUntil(`all ${partitions} partitions owned by ${nodeCount} node(s)`, async () => {
-      const sets = await Promise.all(nodes.map(owned));
-      const all = new Set(sets.flat());
-      return all.size === partitions && sets.every((s) => s.length > 0);
-    });
+    await waitFor(
+      `all ${partitions} partitions owned by ${nodeCount} node(s)`,
+      async () => {
+        const sets = await Promise.all(nodes.map(owned));
+        const all = new Set(sets.flat());
+        return all.size === partitions && sets.every((s) => s.length > 0);
+      },
+      60_000,
+      100,
+    );
     for (const node of nodes) {
       const client = new StreamClient({ ...node.stream, maxFrameBytes: 1 << 20 });
       await client.connect();

@@ -17,7 +17,7 @@ import {
   uniqueName,
 } from './support/kafka-log-harness.js';
 import { writeAsZombie } from './support/kafka-log-zombie.js';
-import { waitFor } from './support/transport-wait.js';
+import { waitFor } from './support/wait-for.js';
 
 const kafka = kafkaLogFixture();
 const { opened } = kafka;

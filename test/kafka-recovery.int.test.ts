@@ -24,7 +24,7 @@ import { systemClock } from '@coordinator/transport';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
 import { fastGroup, readAll, uniqueName } from './support/kafka-log-harness.js';
-import { waitFor } from './support/transport-wait.js';
+import { waitFor } from './support/wait-for.js';
 
 /** N: the most records the checkpoint may trail the head by before parked Commands are carried. */
 const snapshotAfterRecords = 50;

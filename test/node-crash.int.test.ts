@@ -18,8 +18,8 @@ import {
   startNode,
   submit,
   tempDir,
-  waitFor,
 } from './support/node-process.js';
+import { waitFor } from './support/wait-for.js';
 
 const total = Number(process.env.COORDINATOR_CRASH_COMMANDS ?? 2000);
 const kills = Number(process.env.COORDINATOR_CRASH_KILLS ?? 5);

@@ -4,7 +4,8 @@
  * is resubmitted by id to the next node, until one acknowledges it (202, or 200 for an id already
  * known); any other answer fails the load.
  */
-import { type NodeProcess, waitFor } from './node-process.js';
+import type { NodeProcess } from './node-process.js';
+import { waitFor } from './wait-for.js';
 
 export interface LoadOptions {
   /** The nodes to send to now; asked before every attempt. */

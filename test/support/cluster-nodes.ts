@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { type OrderServiceSet, serviceEnv } from '../../examples/order-saga/services.js';
-import { type NodeProcess, startNode, tempDir, waitFor } from './node-process.js';
+import { type NodeProcess, startNode, tempDir } from './node-process.js';
+import { waitFor } from './wait-for.js';
 
 /** The Kafka log's default session timeout (kafka-log-options.ts); the node does not change it. */
 export const sessionTimeoutMs = 6000;

@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { waitFor } from './wait-for.js';
 
 const script = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
 
@@ -95,32 +95,36 @@ async function startOnFreePorts(): Promise<{ runDir: string; pid: number; broker
 /**
  * Resolves once the broker at `brokers` answers `describeCluster` with one broker and a
  * controller; a port probe is not enough, since a KRaft broker accepts TCP before it is unfenced.
- * Rejects with the last client error after `timeoutMs`.
+ * Rejects, with the last answer or client error, after `timeoutMs`.
  */
 export async function waitForKafka(brokers: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const admin = new Kafka({
-      clientId: 'kafka-broker-ready',
-      brokers: [brokers],
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1_000,
-      requestTimeout: 5_000,
-      retry: { retries: 0 },
-    }).admin();
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      if (cluster.brokers.length === 1 && cluster.controller !== null) return;
-      if (Date.now() > deadline)
-        throw new Error(`describeCluster answered ${JSON.stringify(cluster)}`);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-    await sleep(200);
-  }
+  let last: unknown;
+  await waitFor(
+    () => `the broker at ${brokers} to serve describeCluster; last: ${String(last)}`,
+    async () => {
+      const admin = new Kafka({
+        clientId: 'kafka-broker-ready',
+        brokers: [brokers],
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 1_000,
+        requestTimeout: 5_000,
+        retry: { retries: 0 },
+      }).admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        last = `describeCluster answered ${JSON.stringify(cluster)}`;
+        return cluster.brokers.length === 1 && cluster.controller !== null;
+      } catch (error) {
+        last = error;
+        return false;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 interface ScriptResult {

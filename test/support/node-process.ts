@@ -3,6 +3,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait-for.js';
+
+/** Kept here too for the tests that import it with the node helpers. */
+export { waitFor };
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const cliPath = join(root, 'packages/node/src/cli.ts');
@@ -11,25 +15,6 @@ export const exampleConfig = join(root, 'examples/order-saga/coordinator.config.
 /** A fresh, uniquely named data directory. */
 export function tempDir(prefix = 'coordinator-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string | (() => string),
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 15_000,
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(
-        `Timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }
 
 export interface NodeProcess {

@@ -14,7 +14,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { type AddressInfo, createServer, type Server } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import { defineSaga } from '@coordinator/core';
 import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
+import { freePorts } from '../test/support/free-port.js';
 import { type KafkaBroker, startKafka } from '../test/support/kafka-broker.js';
 import { waitFor } from '../test/support/wait-for.js';
 
@@ -158,21 +158,6 @@ async function owned(node: NodeChild): Promise<number[]> {
   if (!response) return [];
   const body = (await response.json()) as { detail?: { owned?: number[] } };
   return body.detail?.owned ?? [];
-}
-
-/** Distinct free ports on 127.0.0.1, held open together so none is handed out twice. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    }
-    return servers.map((s) => (s.address() as AddressInfo).port);
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  }
 }
 
 const ticksPerSecond = (() => {

@@ -11,7 +11,7 @@
  * in the measured window (from /proc/<pid>/stat and process.cpuUsage()): the broker's share of it
  * shows how much of the shared cores the broker takes. Writes bench/results/kafka.json.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -23,6 +23,7 @@ import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
 import { freePorts } from '../test/support/free-port.js';
 import { type KafkaBroker, startKafka } from '../test/support/kafka-broker.js';
+import { type SpawnedProcess, spawnTypeScript } from '../test/support/spawn-process.js';
 import { waitFor } from '../test/support/wait-for.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -91,62 +92,37 @@ async function runNode(spec: NodeSpec): Promise<void> {
 }
 
 interface NodeChild {
-  readonly child: ChildProcess;
-  readonly pid: number;
+  readonly process: SpawnedProcess;
   readonly stream: Address;
   readonly http: Address;
-  readonly exited: Promise<void>;
 }
 
 const self = fileURLToPath(import.meta.url);
 
 async function startNodeChild(spec: NodeSpec): Promise<NodeChild> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@coordinator/source', self, 'node', JSON.stringify(spec)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
-  });
-  const ready = await new Promise<{ stream: Address; http: Address }>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => fail(new Error('not ready within 60 s')), 60_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`node ${spec.nodeId}: ${error.message}\n${stderr}`));
-    };
-    child.once('exit', (code, signal) => fail(new Error(`exited (${code ?? signal})`)));
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      const line = buffer.split('\n').find((l) => l.startsWith('{"ready"'));
-      if (!line) return;
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { ready: { stream: Address; http: Address } }).ready);
-    });
-  });
-  // Past readiness, a warning on stderr is worth seeing; not the revocations of the first node
-  // as the others join, which every 3-node start has.
-  let partial = '';
-  child.stderr?.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.includes('"type":"partition.revoked"'))
+  let ready = false;
+  const node = spawnTypeScript(self, ['node', JSON.stringify(spec)], {
+    // Past readiness, a warning on stderr is worth seeing; not the revocations of the first node
+    // as the others join, which every 3-node start has.
+    onStderrLine: (line) => {
+      if (ready && !line.includes('"type":"partition.revoked"'))
         process.stderr.write(`[${spec.nodeId}] ${line}\n`);
-    }
+    },
   });
-  return { child, pid: child.pid as number, ...ready, exited };
+  try {
+    const line = await node.waitForLine((l) => l.startsWith('{"ready"'), 60_000);
+    ready = true;
+    const addresses = (JSON.parse(line) as { ready: { stream: Address; http: Address } }).ready;
+    return { process: node, ...addresses };
+  } catch (error) {
+    await node.kill('SIGKILL');
+    throw new Error(`node ${spec.nodeId}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 async function stopNodeChild(node: NodeChild): Promise<void> {
-  node.child.kill('SIGTERM');
-  const timer = setTimeout(() => node.child.kill('SIGKILL'), 15_000);
-  await node.exited;
+  const timer = setTimeout(() => node.process.child.kill('SIGKILL'), 15_000);
+  await node.process.kill('SIGTERM');
   clearTimeout(timer);
 }
 
@@ -305,14 +281,14 @@ async function runCase(
 
     const cpu0 = {
       broker: cpuSeconds(broker.pid),
-      nodes: nodes.map((n) => cpuSeconds(n.pid)),
+      nodes: nodes.map((n) => cpuSeconds(n.process.pid)),
       client: ownCpuSeconds(),
       machine: machineBusySeconds(),
     };
     const ownedBefore = await Promise.all(nodes.map(owned));
     const run = await drive(clients, workers, measureSeconds * 1000);
     const brokerSeconds = cpuSeconds(broker.pid) - cpu0.broker;
-    const perNode = nodes.map((n, i) => cpuSeconds(n.pid) - (cpu0.nodes[i] ?? 0));
+    const perNode = nodes.map((n, i) => cpuSeconds(n.process.pid) - (cpu0.nodes[i] ?? 0));
     const nodesSeconds = perNode.reduce((sum, s) => sum + s, 0);
     const clientSeconds = ownCpuSeconds() - cpu0.client;
     const machineSeconds = machineBusySeconds() - cpu0.machine;

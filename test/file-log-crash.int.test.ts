@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { LoggedRecord } from '@coordinator/core';
 import { FileLog, type FileLogEvent } from '@coordinator/node';
 import { afterAll, expect, it } from 'vitest';
-import { ChildScript } from './support/file-log-child-process.js';
+import { type SpawnedProcess, spawnSupportScript } from './support/spawn-process.js';
 
 const rounds = Number(process.env.COORDINATOR_CRASH_ROUNDS ?? 50);
 const seed = Number(process.env.COORDINATOR_CRASH_SEED ?? Date.now() % 2 ** 31);
@@ -35,7 +35,7 @@ function seeded(start: number): () => number {
 const idPattern = /^r(\d+)-a(\d+)-s(\d+)-(\d+)$/;
 
 let dir = '';
-const spawned: ChildScript[] = [];
+const spawned: SpawnedProcess[] = [];
 afterAll(async () => {
   for (const child of spawned) await child.kill();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -51,14 +51,14 @@ it(`keeps every acknowledged record through ${rounds} SIGKILLs (seed ${seed})`, 
   let takeovers = 0;
 
   const spawnChild = (round: number) => {
-    const child = new ChildScript('file-log-crash-child.ts', [dir, String(round)]);
+    const child = spawnSupportScript('file-log-crash-child.ts', [dir, String(round)]);
     spawned.push(child);
     return child;
   };
   // Children load ahead (two at a time) while earlier rounds run; each opens the log only on `go`.
   const ahead = [spawnChild(0), spawnChild(1)];
   for (let round = 0; round < rounds; round++) {
-    const child = ahead.shift() as ChildScript;
+    const child = ahead.shift() as SpawnedProcess;
     if (round + 2 < rounds) ahead.push(spawnChild(round + 2));
     await child.waitForLine((line) => line === 'loaded');
     child.send('go');

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePorts } from './free-port.js';
+import { type ProcessRun, runToEnd } from './spawn-process.js';
 import { waitFor } from './wait-for.js';
 
 const script = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
@@ -127,30 +127,11 @@ export async function waitForKafka(brokers: string, timeoutMs: number): Promise<
   );
 }
 
-interface ScriptResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runScript(args: readonly string[]): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KAFKA_WATCH_PID: String(process.pid) },
-      // The script has its own readiness deadline; this only bounds a hung Maven download.
-      timeout: 600_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+function runScript(args: readonly string[]): Promise<ProcessRun> {
+  return runToEnd('bash', [script, ...args], {
+    env: { KAFKA_WATCH_PID: String(process.pid) },
+    // The script has its own readiness deadline; this only bounds a hung Maven download.
+    timeoutMs: 600_000,
   });
 }
 

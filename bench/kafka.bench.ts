@@ -17,12 +17,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { defineSaga } from '@coordinator/core';
 import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
 import { freePorts } from '../test/support/free-port.js';
 import { type KafkaBroker, startKafka } from '../test/support/kafka-broker.js';
+import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
 import { type SpawnedProcess, spawnTypeScript } from '../test/support/spawn-process.js';
 import { waitFor } from '../test/support/wait-for.js';
 
@@ -31,17 +31,7 @@ const measureSeconds = quick ? 5 : 20;
 const warmupSeconds = quick ? 1 : 3;
 const partitions = 12;
 const concurrency = 64;
-const noop = async () => ({ ok: true });
-
-const order = defineSaga<{ key: string }, unknown>({
-  type: 'order',
-  routingKey: (payload) => payload.key,
-  steps: [
-    { name: 'reserve', service: 'inventory', run: noop, compensate: noop },
-    { name: 'charge', service: 'payments', run: noop, compensate: noop },
-    { name: 'ship', service: 'shipping', run: noop },
-  ],
-});
+const order = defineNoOpOrderSaga<{ key: string }>((payload) => payload.key);
 
 /** What a node child process is told, as JSON in argv. */
 interface NodeSpec {

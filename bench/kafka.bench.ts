@@ -11,8 +11,6 @@
  * in the measured window (from /proc/<pid>/stat and process.cpuUsage()): the broker's share of it
  * shows how much of the shared cores the broker takes. Writes bench/results/kafka.json.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createHistogram, performance } from 'node:perf_hooks';
@@ -20,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
+import { machineBusySeconds, ownCpuSeconds, processCpuSeconds } from '../test/support/cpu-usage.js';
 import { freePorts } from '../test/support/free-port.js';
 import { type KafkaBroker, startKafka } from '../test/support/kafka-broker.js';
 import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
@@ -124,36 +123,6 @@ async function owned(node: NodeChild): Promise<number[]> {
   if (!response) return [];
   const body = (await response.json()) as { detail?: { owned?: number[] } };
   return body.detail?.owned ?? [];
-}
-
-const ticksPerSecond = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start with the state, field 3.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
-
-/** CPU seconds the whole machine has spent busy so far, over all cores, from /proc/stat. */
-function machineBusySeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-  const [, ...ticks] = line.trim().split(/\s+/).map(Number);
-  // user nice system idle iowait irq softirq steal (guest time is counted in user already)
-  const busy = ticks.slice(0, 8).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0);
-  return busy / ticksPerSecond;
-}
-
-function ownCpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
 }
 
 interface CaseResult {
@@ -270,15 +239,15 @@ async function runCase(
     await drive(clients, workers, warmupSeconds * 1000);
 
     const cpu0 = {
-      broker: cpuSeconds(broker.pid),
-      nodes: nodes.map((n) => cpuSeconds(n.process.pid)),
+      broker: processCpuSeconds(broker.pid),
+      nodes: nodes.map((n) => processCpuSeconds(n.process.pid)),
       client: ownCpuSeconds(),
       machine: machineBusySeconds(),
     };
     const ownedBefore = await Promise.all(nodes.map(owned));
     const run = await drive(clients, workers, measureSeconds * 1000);
-    const brokerSeconds = cpuSeconds(broker.pid) - cpu0.broker;
-    const perNode = nodes.map((n, i) => cpuSeconds(n.process.pid) - (cpu0.nodes[i] ?? 0));
+    const brokerSeconds = processCpuSeconds(broker.pid) - cpu0.broker;
+    const perNode = nodes.map((n, i) => processCpuSeconds(n.process.pid) - (cpu0.nodes[i] ?? 0));
     const nodesSeconds = perNode.reduce((sum, s) => sum + s, 0);
     const clientSeconds = ownCpuSeconds() - cpu0.client;
     const machineSeconds = machineBusySeconds() - cpu0.machine;

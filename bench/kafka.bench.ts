@@ -11,35 +11,26 @@
  * in the measured window (from /proc/<pid>/stat and process.cpuUsage()): the broker's share of it
  * shows how much of the shared cores the broker takes. Writes bench/results/kafka.json.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { type AddressInfo, createServer, type Server } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { defineSaga } from '@coordinator/core';
 import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
+import { machineBusySeconds, ownCpuSeconds, processCpuSeconds } from '../test/support/cpu-usage.js';
+import { freePorts } from '../test/support/free-port.js';
 import { type KafkaBroker, startKafka } from '../test/support/kafka-broker.js';
+import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
+import { type SpawnedProcess, spawnTypeScript } from '../test/support/spawn-process.js';
+import { waitFor } from '../test/support/wait-for.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const measureSeconds = quick ? 5 : 20;
 const warmupSeconds = quick ? 1 : 3;
 const partitions = 12;
 const concurrency = 64;
-const noop = async () => ({ ok: true });
-
-const order = defineSaga<{ key: string }, unknown>({
-  type: 'order',
-  routingKey: (payload) => payload.key,
-  steps: [
-    { name: 'reserve', service: 'inventory', run: noop, compensate: noop },
-    { name: 'charge', service: 'payments', run: noop, compensate: noop },
-    { name: 'ship', service: 'shipping', run: noop },
-  ],
-});
+const order = defineNoOpOrderSaga<{ key: string }>((payload) => payload.key);
 
 /** What a node child process is told, as JSON in argv. */
 interface NodeSpec {
@@ -90,62 +81,37 @@ async function runNode(spec: NodeSpec): Promise<void> {
 }
 
 interface NodeChild {
-  readonly child: ChildProcess;
-  readonly pid: number;
+  readonly process: SpawnedProcess;
   readonly stream: Address;
   readonly http: Address;
-  readonly exited: Promise<void>;
 }
 
 const self = fileURLToPath(import.meta.url);
 
 async function startNodeChild(spec: NodeSpec): Promise<NodeChild> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@coordinator/source', self, 'node', JSON.stringify(spec)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
-  });
-  const ready = await new Promise<{ stream: Address; http: Address }>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => fail(new Error('not ready within 60 s')), 60_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`node ${spec.nodeId}: ${error.message}\n${stderr}`));
-    };
-    child.once('exit', (code, signal) => fail(new Error(`exited (${code ?? signal})`)));
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      const line = buffer.split('\n').find((l) => l.startsWith('{"ready"'));
-      if (!line) return;
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { ready: { stream: Address; http: Address } }).ready);
-    });
-  });
-  // Past readiness, a warning on stderr is worth seeing; not the revocations of the first node
-  // as the others join, which every 3-node start has.
-  let partial = '';
-  child.stderr?.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.includes('"type":"partition.revoked"'))
+  let ready = false;
+  const node = spawnTypeScript(self, ['node', JSON.stringify(spec)], {
+    // Past readiness, a warning on stderr is worth seeing; not the revocations of the first node
+    // as the others join, which every 3-node start has.
+    onStderrLine: (line) => {
+      if (ready && !line.includes('"type":"partition.revoked"'))
         process.stderr.write(`[${spec.nodeId}] ${line}\n`);
-    }
+    },
   });
-  return { child, pid: child.pid as number, ...ready, exited };
+  try {
+    const line = await node.waitForLine((l) => l.startsWith('{"ready"'), 60_000);
+    ready = true;
+    const addresses = (JSON.parse(line) as { ready: { stream: Address; http: Address } }).ready;
+    return { process: node, ...addresses };
+  } catch (error) {
+    await node.kill('SIGKILL');
+    throw new Error(`node ${spec.nodeId}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 async function stopNodeChild(node: NodeChild): Promise<void> {
-  node.child.kill('SIGTERM');
-  const timer = setTimeout(() => node.child.kill('SIGKILL'), 15_000);
-  await node.exited;
+  const timer = setTimeout(() => node.process.child.kill('SIGKILL'), 15_000);
+  await node.process.kill('SIGTERM');
   clearTimeout(timer);
 }
 
@@ -157,59 +123,6 @@ async function owned(node: NodeChild): Promise<number[]> {
   if (!response) return [];
   const body = (await response.json()) as { detail?: { owned?: number[] } };
   return body.detail?.owned ?? [];
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Distinct free ports on 127.0.0.1, held open together so none is handed out twice. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    }
-    return servers.map((s) => (s.address() as AddressInfo).port);
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  }
-}
-
-const ticksPerSecond = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start with the state, field 3.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
-
-/** CPU seconds the whole machine has spent busy so far, over all cores, from /proc/stat. */
-function machineBusySeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-  const [, ...ticks] = line.trim().split(/\s+/).map(Number);
-  // user nice system idle iowait irq softirq steal (guest time is counted in user already)
-  const busy = ticks.slice(0, 8).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0);
-  return busy / ticksPerSecond;
-}
-
-function ownCpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
 }
 
 interface CaseResult {
@@ -308,11 +221,16 @@ async function runCase(
         Array.from({ length: nodeCount - 1 }, (_, i) => spec(i + 1)).map(startNodeChild),
       )),
     );
-    await waitUntil(`all ${partitions} partitions owned by ${nodeCount} node(s)`, async () => {
-      const sets = await Promise.all(nodes.map(owned));
-      const all = new Set(sets.flat());
-      return all.size === partitions && sets.every((s) => s.length > 0);
-    });
+    await waitFor(
+      `all ${partitions} partitions owned by ${nodeCount} node(s)`,
+      async () => {
+        const sets = await Promise.all(nodes.map(owned));
+        const all = new Set(sets.flat());
+        return all.size === partitions && sets.every((s) => s.length > 0);
+      },
+      60_000,
+      100,
+    );
     for (const node of nodes) {
       const client = new StreamClient({ ...node.stream, maxFrameBytes: 1 << 20 });
       await client.connect();
@@ -321,15 +239,15 @@ async function runCase(
     await drive(clients, workers, warmupSeconds * 1000);
 
     const cpu0 = {
-      broker: cpuSeconds(broker.pid),
-      nodes: nodes.map((n) => cpuSeconds(n.pid)),
+      broker: processCpuSeconds(broker.pid),
+      nodes: nodes.map((n) => processCpuSeconds(n.process.pid)),
       client: ownCpuSeconds(),
       machine: machineBusySeconds(),
     };
     const ownedBefore = await Promise.all(nodes.map(owned));
     const run = await drive(clients, workers, measureSeconds * 1000);
-    const brokerSeconds = cpuSeconds(broker.pid) - cpu0.broker;
-    const perNode = nodes.map((n, i) => cpuSeconds(n.pid) - (cpu0.nodes[i] ?? 0));
+    const brokerSeconds = processCpuSeconds(broker.pid) - cpu0.broker;
+    const perNode = nodes.map((n, i) => processCpuSeconds(n.process.pid) - (cpu0.nodes[i] ?? 0));
     const nodesSeconds = perNode.reduce((sum, s) => sum + s, 0);
     const clientSeconds = ownCpuSeconds() - cpu0.client;
     const machineSeconds = machineBusySeconds() - cpu0.machine;

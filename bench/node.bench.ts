@@ -12,20 +12,12 @@ import { CoordinatorError, defineSaga } from '@coordinator/core';
 import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
+import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const seconds = quick ? 2 : 5;
 const parkedCount = quick ? 10_000 : 100_000;
-const noop = async () => ({ ok: true });
-
-const order = defineSaga<{ n: number }, unknown>({
-  type: 'order',
-  steps: [
-    { name: 'reserve', service: 'inventory', run: noop, compensate: noop },
-    { name: 'charge', service: 'payments', run: noop, compensate: noop },
-    { name: 'ship', service: 'shipping', run: noop },
-  ],
-});
+const order = defineNoOpOrderSaga<{ n: number }>();
 
 /** Parks forever: its first step is always delayed. */
 const parked = defineSaga<{ n: number }, unknown>({

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsxArgs } from '../test/support/spawn-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
@@ -19,10 +20,8 @@ if (files.length === 0) {
 }
 for (const file of files) {
   console.log(`\n=== ${file} ===`);
-  const run = spawnSync(
-    process.execPath,
-    ['--expose-gc', '--import', 'tsx', '--conditions=@coordinator/source', join(here, file)],
-    { stdio: 'inherit' },
-  );
+  const run = spawnSync(process.execPath, ['--expose-gc', ...tsxArgs, join(here, file)], {
+    stdio: 'inherit',
+  });
   if (run.status !== 0) process.exit(run.status ?? 1);
 }

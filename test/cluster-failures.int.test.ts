@@ -17,7 +17,7 @@ import { Load } from './support/cluster-load.js';
 import { Cluster, logged, ownedBy, sessionTimeoutMs, severity } from './support/cluster-nodes.js';
 import { readTopic, type TopicContents } from './support/cluster-topic.js';
 import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
-import { waitFor } from './support/node-process.js';
+import { waitFor } from './support/wait-for.js';
 
 const partitions = 12;
 /** New Commands a second: enough to keep load on during every event, few enough to drain fast. */

@@ -10,7 +10,8 @@ import { Load } from './support/cluster-load.js';
 import { Cluster, ownedBy, sessionTimeoutMs } from './support/cluster-nodes.js';
 import { doneRecords } from './support/cluster-topic.js';
 import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
-import { getCommand, waitFor } from './support/node-process.js';
+import { getCommand } from './support/node-process.js';
+import { waitFor } from './support/wait-for.js';
 
 const total = Number(process.env.COORDINATOR_CLUSTER_COMMANDS ?? 3000);
 const partitions = 12;

@@ -4,46 +4,35 @@
  * too) and, after each kill, reopens the log and checks that every acknowledged record is there,
  * at its position, in order, exactly once, and that nothing partial is visible.
  *
- * COORDINATOR_CRASH_ROUNDS raises the number of kills (default 50); COORDINATOR_CRASH_SEED
- * replays a run.
+ * COORDINATOR_CRASH_ROUNDS raises the number of kills (default 50). The kill moments come from
+ * the seed in the test's name; TEST_SEED=<seed> replays them.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggedRecord } from '@coordinator/core';
 import { FileLog, type FileLogEvent } from '@coordinator/node';
 import { afterAll, expect, it } from 'vitest';
-import { ChildScript } from './support/file-log-child-process.js';
+import { type SpawnedProcess, spawnSupportScript } from './support/spawn-process.js';
+import { seededRandom, testSeed } from './support/test-seed.js';
 
 const rounds = Number(process.env.COORDINATOR_CRASH_ROUNDS ?? 50);
-const seed = Number(process.env.COORDINATOR_CRASH_SEED ?? Date.now() % 2 ** 31);
 const partitions = 3;
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function seeded(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const idPattern = /^r(\d+)-a(\d+)-s(\d+)-(\d+)$/;
 
 let dir = '';
-const spawned: ChildScript[] = [];
+const spawned: SpawnedProcess[] = [];
 afterAll(async () => {
   for (const child of spawned) await child.kill();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-it(`keeps every acknowledged record through ${rounds} SIGKILLs (seed ${seed})`, async () => {
+it(`keeps every acknowledged record through ${rounds} SIGKILLs (seed ${testSeed})`, async () => {
   dir = await mkdtemp(join(tmpdir(), 'coordinator-file-log-crash-'));
-  const random = seeded(seed);
+  const random = seededRandom();
   /** Per partition: position → id of every acknowledged record. */
   const acknowledged = Array.from({ length: partitions }, () => new Map<number, string>());
   let totalAcks = 0;
@@ -51,21 +40,21 @@ it(`keeps every acknowledged record through ${rounds} SIGKILLs (seed ${seed})`, 
   let takeovers = 0;
 
   const spawnChild = (round: number) => {
-    const child = new ChildScript('file-log-crash-child.ts', [dir, String(round)]);
+    const child = spawnSupportScript('file-log-crash-child.ts', [dir, String(round)]);
     spawned.push(child);
     return child;
   };
   // Children load ahead (two at a time) while earlier rounds run; each opens the log only on `go`.
   const ahead = [spawnChild(0), spawnChild(1)];
   for (let round = 0; round < rounds; round++) {
-    const child = ahead.shift() as ChildScript;
+    const child = ahead.shift() as SpawnedProcess;
     if (round + 2 < rounds) ahead.push(spawnChild(round + 2));
     await child.waitForLine((line) => line === 'loaded');
     child.send('go');
-    const duringRecovery = random() < 0.2;
+    const duringRecovery = random.next() < 0.2;
     await child.waitForLine((line) => line === (duringRecovery ? 'opening' : 'ready'));
-    const delayMs = duringRecovery ? random() * 20 : random() * 120;
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const delayMs = duringRecovery ? random.next() * 20 : random.next() * 120;
+    await sleep(delayMs);
     await child.kill();
 
     for (const line of child.lines) {
@@ -90,7 +79,7 @@ it(`keeps every acknowledged record through ${rounds} SIGKILLs (seed ${seed})`, 
     for (let p = 0; p < partitions; p++) {
       const records: LoggedRecord[] = [];
       for await (const batch of log.read(p, 0)) records.push(...batch);
-      const where = `partition ${p}, round ${round}, seed ${seed}`;
+      const where = `partition ${p}, round ${round}, seed ${testSeed}`;
       // Exactly once, whole, and in order: every record id is new; a record that is not the
       // first of its append follows its predecessor; per appender, appends only go forward.
       const lastOf = new Map<string, number>();
@@ -124,6 +113,6 @@ it(`keeps every acknowledged record through ${rounds} SIGKILLs (seed ${seed})`, 
   expect(totalAcks).toBeGreaterThan(rounds);
   // Not asserted (they depend on timing), but shown: how often a kill left a torn tail.
   console.info(
-    `file-log crash: ${rounds} kills, ${totalAcks} acknowledged appends, ${truncations} torn tails truncated, ${takeovers} stale locks taken over (seed ${seed})`,
+    `file-log crash: ${rounds} kills, ${totalAcks} acknowledged appends, ${truncations} torn tails truncated, ${takeovers} stale locks taken over (seed ${testSeed})`,
   );
 });

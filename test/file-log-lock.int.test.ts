@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { CoordinatorError, type LoggedRecord } from '@coordinator/core';
 import { FileLog, type FileLogEvent } from '@coordinator/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChildScript } from './support/file-log-child-process.js';
+import { type SpawnedProcess, spawnSupportScript } from './support/spawn-process.js';
 
 let dir: string;
-const children: ChildScript[] = [];
+const children: SpawnedProcess[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'coordinator-file-log-lock-'));
@@ -23,8 +23,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function holder(): ChildScript {
-  const child = new ChildScript('file-log-holder-child.ts', [dir]);
+function holder(): SpawnedProcess {
+  const child = spawnSupportScript('file-log-holder-child.ts', [dir]);
   children.push(child);
   return child;
 }

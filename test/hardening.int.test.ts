@@ -3,7 +3,6 @@
  * the CLI: conflicting resubmits, long and exotic ids, faults on our side of the wire, oversize
  * bodies, huge waits, signals through `pnpm coordinator`, and log noise under an outage.
  */
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +20,10 @@ import {
   startNode,
   submit,
   tempDir,
-  waitFor,
 } from './support/node-process.js';
+import { spawnProcess } from './support/spawn-process.js';
+import { waitFor } from './support/wait-for.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const order = { sku: 'A-1', qty: 2, amount: 40 };
 
 let services: OrderServiceSet;
@@ -322,7 +321,7 @@ function listening(port: number): Promise<boolean> {
 describe('signals', () => {
   it('SIGTERM to `pnpm coordinator start` stops the node and frees its ports', async () => {
     const dataDir = await tempDir();
-    const child = spawn(
+    const pnpm = spawnProcess(
       'pnpm',
       [
         'coordinator',
@@ -336,36 +335,24 @@ describe('signals', () => {
         '--stream',
         '127.0.0.1:0',
       ],
-      { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env },
     );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const output = () => `${pnpm.stdout}${pnpm.stderr}`;
+    const readyLine = /"http":\{"host":"127\.0\.0\.1","port":(\d+)\}.*ready/;
     try {
-      const ready = await waitFor(
-        () => `the node to be ready; it printed:\n${out}`,
-        () => {
-          const match = /"http":\{"host":"127\.0\.0\.1","port":(\d+)\}.*ready/.exec(out);
-          return match ? Number(match[1]) : undefined;
-        },
-        30_000,
-      );
+      const line = await pnpm.waitForLine((l) => readyLine.test(l), 30_000);
+      const ready = Number(readyLine.exec(line)?.[1]);
       expect(await listening(ready)).toBe(true);
-      child.kill('SIGTERM');
-      await exited;
+      pnpm.child.kill('SIGTERM');
+      await pnpm.exited;
       await waitFor(
-        () => `port ${ready} to be free; the node printed:\n${out.slice(-2000)}`,
+        () => `port ${ready} to be free; the node printed:\n${output().slice(-2000)}`,
         async () => ((await listening(ready)) ? undefined : true),
         15_000,
       );
-      expect(out).toContain('node node-1 stopped');
+      expect(output()).toContain('node node-1 stopped');
     } finally {
-      child.kill('SIGKILL');
+      pnpm.child.kill('SIGKILL');
     }
   });
 });

@@ -7,7 +7,6 @@
 import { CoordinatorError } from '@coordinator/core';
 import { writeAsZombie } from '@coordinator/node/testing';
 import { describe, expect, it } from 'vitest';
-import { ChildScript } from './support/file-log-child-process.js';
 import { outcomeRecord } from './support/file-log-records.js';
 import {
   kafkaLogFixture,
@@ -17,7 +16,8 @@ import {
   rejection,
   uniqueName,
 } from './support/kafka-log-harness.js';
-import { waitFor } from './support/transport-wait.js';
+import { spawnSupportScript } from './support/spawn-process.js';
+import { waitFor } from './support/wait-for.js';
 
 const kafka = kafkaLogFixture();
 const { opened } = kafka;
@@ -245,14 +245,14 @@ describe('KafkaLog failover from a paused node', () => {
     const topic = uniqueName('kl-topic');
     const groupId = uniqueName('kl-group');
     const p = 0;
-    const a = new ChildScript('kafka-log-node-child.ts', [kafka.brokers, topic, groupId, '4']);
+    const a = spawnSupportScript('kafka-log-node-child.ts', [kafka.brokers, topic, groupId, '4']);
     try {
       for (let i = 0; i < 4; i++) await a.waitForLine((l) => l === `assigned ${i}`);
-      a.process.stdin?.write(`write ${p}\n`);
+      a.send(`write ${p}`);
       await a.waitForLine((l) => l.startsWith(`ack ${p} `) && l.endsWith('-9'));
 
       // A freezes mid-write: a zombie that still believes it owns every partition.
-      a.process.kill('SIGSTOP');
+      a.child.kill('SIGSTOP');
       const stoppedAt = Date.now();
       const b = await openLog(uniqueName('node'), {
         brokers: [kafka.brokers],
@@ -273,7 +273,7 @@ describe('KafkaLog failover from a paused node', () => {
       const takeoverMs = Date.now() - stoppedAt;
 
       // A wakes: its next append is fenced, its listener hears revoked(p).
-      a.process.kill('SIGCONT');
+      a.child.kill('SIGCONT');
       await a.waitForLine((l) => l === `fail ${p} FENCED`, 20_000);
       await a.waitForLine((l) => l === `revoked ${p}`, 20_000);
       const acked = a.lines
@@ -304,8 +304,7 @@ describe('KafkaLog failover from a paused node', () => {
         `kafka-log: paused node's partitions taken over in ${takeoverMs} ms (session timeout 2000 ms); ${acked.length} records replayed; next append of the new owner at ${next ?? 'n/a'}\n`,
       );
     } finally {
-      a.process.kill('SIGKILL');
-      await a.exited;
+      await a.kill();
     }
   });
 });

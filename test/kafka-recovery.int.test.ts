@@ -24,7 +24,8 @@ import { systemClock } from '@coordinator/transport';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
 import { fastGroup, readAll, uniqueName } from './support/kafka-log-harness.js';
-import { waitFor } from './support/transport-wait.js';
+import { defineNoOpOrderSaga } from './support/no-op-order-saga.js';
+import { waitFor } from './support/wait-for.js';
 
 /** N: the most records the checkpoint may trail the head by before parked Commands are carried. */
 const snapshotAfterRecords = 50;
@@ -52,16 +53,7 @@ function ran(services: Services, commandId: string, step: string): void {
   services.runs.set(key, (services.runs.get(key) ?? 0) + 1);
 }
 
-const noop = async () => ({ ok: true });
-
-const order = defineSaga<{ n: number }, Services>({
-  type: 'order',
-  steps: [
-    { name: 'reserve', service: 'inventory', run: noop, compensate: noop },
-    { name: 'charge', service: 'payments', run: noop, compensate: noop },
-    { name: 'ship', service: 'shipping', run: noop },
-  ],
-});
+const order = defineNoOpOrderSaga<{ n: number }, Services>();
 
 /** Reserves, then waits for an approval (CoordinatorError.delayed until `approved`), then ships. */
 const held = defineSaga<{ n: number }, Services>({

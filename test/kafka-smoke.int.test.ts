@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
 import { createTopicsAndWait, errorType } from './support/kafka-topics.js';
+import { waitFor } from './support/wait-for.js';
 
 const testTimeoutMs = 30_000;
 const openedProducers: Producer[] = [];
@@ -58,16 +59,6 @@ async function connectedProducer(config: Parameters<Kafka['producer']>[0]): Prom
   return producer;
 }
 
-/** Polls `check` until it holds, failing after `timeoutMs` with what it waited for. */
-async function waitUntil(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   return Promise.race([
     promise,
@@ -89,7 +80,7 @@ async function consumeValues(topic: string, count: number): Promise<string[]> {
         values.push(message.value?.toString() ?? '');
       },
     });
-    await waitUntil(`${count} records on ${topic}`, () => values.length >= count);
+    await waitFor(`${count} records on ${topic}`, () => values.length >= count, 20_000);
     return values;
   } finally {
     await consumer.disconnect();
@@ -162,7 +153,7 @@ describe('kafkajs 2.2.4 against the real broker', { timeout: testTimeoutMs }, ()
     expect(join.payload.groupId).toBe(groupId);
     expect(join.payload.isLeader).toBe(true);
     expect([...(join.payload.memberAssignment[topic] ?? [])].sort()).toEqual([0, 1]);
-    await waitUntil('3 consumed records', () => received.length >= 3);
+    await waitFor('3 consumed records', () => received.length >= 3, 20_000);
 
     const metadata = JSON.stringify({ epoch: 7, node: 'smoke' });
     await consumer.commitOffsets([{ topic, partition: 0, offset: '2', metadata }]);

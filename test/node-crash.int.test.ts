@@ -2,8 +2,11 @@
  * Crash safety: a node under a load of 2,000 order sagas against services that fail 20% of calls
  * (timeouts or 503s) is SIGKILLed at random moments and restarted. Every acknowledged Command ends
  * done exactly once, no step runs again after its Outcome is durable, and every compensation
- * matches a completed step.
+ * matches a completed step. The kill moments come from the seed in the test's name;
+ * TEST_SEED=<seed> replays them.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogRecord } from '@coordinator/core';
 import { FileLog } from '@coordinator/node';
 import { afterAll, expect, it } from 'vitest';
@@ -18,8 +21,9 @@ import {
   startNode,
   submit,
   tempDir,
-  waitFor,
 } from './support/node-process.js';
+import { seededRandom, testSeed } from './support/test-seed.js';
+import { waitFor } from './support/wait-for.js';
 
 const total = Number(process.env.COORDINATOR_CRASH_COMMANDS ?? 2000);
 const kills = Number(process.env.COORDINATOR_CRASH_KILLS ?? 5);
@@ -31,9 +35,7 @@ afterAll(async () => {
   await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-it(`keeps every acknowledged Command exactly once through ${kills} SIGKILLs under load`, async () => {
+it(`keeps every acknowledged Command exactly once through ${kills} SIGKILLs under load (seed ${testSeed})`, async () => {
   services = await startServices({ anyPort: true });
   for (const s of Object.values(services)) {
     s.mode = 'flaky';
@@ -84,9 +86,10 @@ it(`keeps every acknowledged Command exactly once through ${kills} SIGKILLs unde
   const load = Promise.all(Array.from({ length: 32 }, client));
 
   // Kill at random moments while the load runs (and after, if it finished first).
+  const random = seededRandom();
   let killed = 0;
   while (killed < kills) {
-    await sleep(400 + Math.random() * 1600);
+    await sleep(400 + random.next() * 1600);
     await current?.kill('SIGKILL');
     killed += 1;
     current = undefined;
@@ -161,6 +164,6 @@ it(`keeps every acknowledged Command exactly once through ${kills} SIGKILLs unde
   }
   expect(sagasCompensated).toBe(total / 10);
   console.log(
-    `crash test: ${total} Commands, ${killed} SIGKILLs, ${records.length} records, ${calls} service calls, ${sagasCompensated} compensated sagas`,
+    `crash test: ${total} Commands, ${killed} SIGKILLs, ${records.length} records, ${calls} service calls, ${sagasCompensated} compensated sagas (seed ${testSeed})`,
   );
 });

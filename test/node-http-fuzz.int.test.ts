@@ -18,8 +18,8 @@ import {
   startNode,
   submit,
   tempDir,
-  waitFor,
 } from './support/node-process.js';
+import { waitFor } from './support/wait-for.js';
 
 interface Probe {
   readonly method: string;

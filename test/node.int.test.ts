@@ -21,8 +21,8 @@ import {
   startNode,
   submit,
   tempDir,
-  waitFor,
 } from './support/node-process.js';
+import { waitFor } from './support/wait-for.js';
 
 const order = { type: 'order', payload: { sku: 'A-1', qty: 2, amount: 40 } };
 const slow = 1000;

@@ -4,7 +4,7 @@ import { MemoryCommandHandler } from '@coordinator/transport/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frame, RawPeer } from './support/transport-raw-peer.js';
-import { waitFor } from './support/transport-wait.js';
+import { waitFor } from './support/wait-for.js';
 
 const maxFrameBytes = 4096;
 const knownOps = ['hello', 'submit', 'get', 'list', 'cancel', 'ping'];

@@ -4,7 +4,7 @@ import { type MemoryCommand, MemoryCommandHandler } from '@coordinator/transport
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gates } from './support/transport-gates.js';
-import { waitFor } from './support/transport-wait.js';
+import { waitFor } from './support/wait-for.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -11,9 +11,10 @@ import {
 } from '@coordinator/transport';
 import { type MemoryCommand, MemoryCommandHandler } from '@coordinator/transport/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { settled } from './support/settled.js';
 import { Gates } from './support/transport-gates.js';
 import { frame, RawPeer } from './support/transport-raw-peer.js';
-import { settled, waitFor } from './support/transport-wait.js';
+import { waitFor } from './support/wait-for.js';
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {

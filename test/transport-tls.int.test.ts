@@ -8,7 +8,7 @@ import {
 import { MemoryCommandHandler } from '@coordinator/transport/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateCertificates, type TestCertificates } from './support/transport-certs.js';
-import { waitFor } from './support/transport-wait.js';
+import { waitFor } from './support/wait-for.js';
 
 let certs: TestCertificates;
 beforeAll(() => {

@@ -4,7 +4,9 @@
  * is resubmitted by id to the next node, until one acknowledges it (202, or 200 for an id already
  * known); any other answer fails the load.
  */
-import { type NodeProcess, waitFor } from './node-process.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NodeProcess } from './node-process.js';
+import { waitFor } from './wait-for.js';
 
 export interface LoadOptions {
   /** The nodes to send to now; asked before every attempt. */
@@ -30,8 +32,6 @@ export interface Attempt {
   readonly code?: string;
   readonly failure?: string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function describe(a: Attempt): string {
   return `${a.node} after ${a.ms} ms: ${a.status ?? a.failure}${a.code ? ` ${a.code}` : ''}`;

@@ -5,46 +5,13 @@
  * starts the same node with the same arguments.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { type OrderServiceSet, serviceEnv } from '../../examples/order-saga/services.js';
-import { type NodeProcess, startNode, tempDir, waitFor } from './node-process.js';
+import { freePort } from './free-port.js';
+import { type NodeProcess, startNode, tempDir } from './node-process.js';
+import { waitFor } from './wait-for.js';
 
 /** The Kafka log's default session timeout (kafka-log-options.ts); the node does not change it. */
 export const sessionTimeoutMs = 6000;
-
-/** Whether `port` can be listened on at 127.0.0.1 now. */
-function listenable(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** The low end of the kernel's ephemeral range (outgoing connections take their ports there). */
-function ephemeralLow(): number {
-  try {
-    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/);
-    return Number(low) || 32768;
-  } catch {
-    return 32768;
-  }
-}
-
-/**
- * A free port for a node to bind, again after a restart. Picked below the ephemeral range: a
- * port there (what `listen(0)` hands out) may be taken meanwhile as the local port of any
- * outgoing connection, such as a Kafka client's, and the restarted node would not get it back.
- */
-export async function freePort(): Promise<number> {
-  const low = Math.max(Math.min(ephemeralLow(), 32768), 21_000);
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * (low - 20_000));
-    if (await listenable(port)) return port;
-  }
-  throw new Error('No free port found below the ephemeral range');
-}
 
 /** What `/readyz` shows of a node in a cluster. */
 export interface NodeStatus {

@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { freePorts } from './free-port.js';
+import { type ProcessRun, runToEnd } from './spawn-process.js';
+import { waitFor } from './wait-for.js';
 
 const script = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
 
@@ -95,79 +95,44 @@ async function startOnFreePorts(): Promise<{ runDir: string; pid: number; broker
 /**
  * Resolves once the broker at `brokers` answers `describeCluster` with one broker and a
  * controller; a port probe is not enough, since a KRaft broker accepts TCP before it is unfenced.
- * Rejects with the last client error after `timeoutMs`.
+ * Rejects, with the last answer or client error, after `timeoutMs`.
  */
 export async function waitForKafka(brokers: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const admin = new Kafka({
-      clientId: 'kafka-broker-ready',
-      brokers: [brokers],
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1_000,
-      requestTimeout: 5_000,
-      retry: { retries: 0 },
-    }).admin();
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      if (cluster.brokers.length === 1 && cluster.controller !== null) return;
-      if (Date.now() > deadline)
-        throw new Error(`describeCluster answered ${JSON.stringify(cluster)}`);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-    await sleep(200);
-  }
+  let last: unknown;
+  await waitFor(
+    () => `the broker at ${brokers} to serve describeCluster; last: ${String(last)}`,
+    async () => {
+      const admin = new Kafka({
+        clientId: 'kafka-broker-ready',
+        brokers: [brokers],
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 1_000,
+        requestTimeout: 5_000,
+        retry: { retries: 0 },
+      }).admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        last = `describeCluster answered ${JSON.stringify(cluster)}`;
+        return cluster.brokers.length === 1 && cluster.controller !== null;
+      } catch (error) {
+        last = error;
+        return false;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    timeoutMs,
+    200,
+  );
 }
 
-interface ScriptResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runScript(args: readonly string[]): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KAFKA_WATCH_PID: String(process.pid) },
-      // The script has its own readiness deadline; this only bounds a hung Maven download.
-      timeout: 600_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+function runScript(args: readonly string[]): Promise<ProcessRun> {
+  return runToEnd('bash', [script, ...args], {
+    env: { KAFKA_WATCH_PID: String(process.pid) },
+    // The script has its own readiness deadline; this only bounds a hung Maven download.
+    timeoutMs: 600_000,
   });
-}
-
-/** Distinct free ports on 127.0.0.1: all are held open together so none is handed out twice. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
-      });
-    }
-    return servers.map((server) => (server.address() as AddressInfo).port);
-  } finally {
-    await Promise.all(
-      servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    );
-  }
 }
 
 function tail(text: string, lines = 60): string {

@@ -4,7 +4,7 @@ import type { KafkaLogEvent, KafkaLogInput } from '@coordinator/node';
 import { KafkaLog } from '@coordinator/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type KafkaUnderTest, useKafka } from './kafka-brokers.js';
-import { waitFor } from './transport-wait.js';
+import { waitFor } from './wait-for.js';
 
 /** A name no other test (or earlier run against the same broker) uses. */
 export function uniqueName(prefix: string): string {

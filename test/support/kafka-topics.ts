@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, ITopicConfig } from 'kafkajs';
+import { waitFor } from './wait-for.js';
 
 /**
  * `admin.createTopics` with `waitForLeaders`, made reliable on KRaft: the controller answers
@@ -22,26 +22,26 @@ export async function createTopicsAndWait(
     if (errorType(error) !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
   }
   const names = topics.map((t) => t.topic);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const { topics: found } = await admin.fetchTopicMetadata({ topics: names });
-      const led = found.every(
-        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
-      );
-      if (found.length === names.length && led) return;
-    } catch (error) {
-      const type = errorType(error);
-      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
-      if (Date.now() > deadline)
-        throw new Error(`topics ${names.join(', ')} have no leaders after ${timeoutMs} ms`, {
-          cause: error,
-        });
-    }
-    if (Date.now() > deadline)
-      throw new Error(`topics ${names.join(', ')} have no leaders after ${timeoutMs} ms`);
-    await sleep(50);
-  }
+  let last: unknown;
+  await waitFor(
+    () => `topics ${names.join(', ')} to have leaders; last error: ${String(last)}`,
+    async () => {
+      try {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics: names });
+        const led = found.every(
+          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+        );
+        return found.length === names.length && led;
+      } catch (error) {
+        const type = errorType(error);
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+        last = error;
+        return false;
+      }
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 /** kafkajs puts the broker's error type on the error itself or, after retries, on a cause. */

@@ -1,35 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type ProcessRun, repoRoot, runToEnd, spawnTypeScript, tsxArgs } from './spawn-process.js';
+import { waitFor } from './wait-for.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-export const cliPath = join(root, 'packages/node/src/cli.ts');
-export const exampleConfig = join(root, 'examples/order-saga/coordinator.config.ts');
+/** Kept here too for the tests that import it with the node helpers. */
+export { waitFor };
+
+export const cliPath = join(repoRoot, 'packages/node/src/cli.ts');
+export const exampleConfig = join(repoRoot, 'examples/order-saga/coordinator.config.ts');
 
 /** A fresh, uniquely named data directory. */
 export function tempDir(prefix = 'coordinator-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string | (() => string),
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 15_000,
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(
-        `Timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }
 
 export interface NodeProcess {
@@ -39,7 +23,8 @@ export interface NodeProcess {
   readonly stream: { host: string; port: number };
   /** Every JSON log line so far. */
   readonly logs: Record<string, unknown>[];
-  readonly stderr: string[];
+  /** What the process wrote to stderr so far. */
+  readonly stderr: readonly string[];
   /** Resolves with the exit code (or signal) when the process ends. */
   readonly exited: Promise<number | string>;
   kill(signal?: NodeJS.Signals): Promise<number | string>;
@@ -54,15 +39,24 @@ export interface NodeProcessOptions {
   readonly readyTimeoutMs?: number;
 }
 
+/** A stdout line of the node: its JSON log record, or `{ msg }` for anything else. */
+function logRecord(line: string): Record<string, unknown> {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return { msg: line };
+  }
+}
+
+const isReady = (log: Record<string, unknown>) =>
+  typeof log.msg === 'string' && / ready: /.test(log.msg);
+
 /** Starts `coordinator start` as a real process and waits until it logs that it is ready. */
 export async function startNode(options: NodeProcessOptions): Promise<NodeProcess> {
-  const child = spawn(
-    process.execPath,
+  const logs: Record<string, unknown>[] = [];
+  const node = spawnTypeScript(
+    cliPath,
     [
-      '--import',
-      'tsx',
-      '--conditions=@coordinator/source',
-      cliPath,
       'start',
       '--config',
       options.config ?? exampleConfig,
@@ -74,66 +68,30 @@ export async function startNode(options: NodeProcessOptions): Promise<NodeProces
       '127.0.0.1:0',
       ...(options.args ?? []),
     ],
-    { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { ...(options.env ? { env: options.env } : {}), onLine: (line) => logs.push(logRecord(line)) },
   );
-  const logs: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        logs.push({ msg: line });
-      }
-    }
-  });
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
-  );
-  let ended: number | string | undefined;
-  void exited.then((code) => {
-    ended = code;
-  });
   let ready: { http: { host: string; port: number }; stream: { host: string; port: number } };
   try {
-    ready = await waitFor(
-      () =>
-        `the node to be ready; it printed:\n${logs
-          .slice(-5)
-          .map((l) => JSON.stringify(l))
-          .join('\n')}\n${stderr.join('')}`,
-      () => {
-        if (ended !== undefined) {
-          throw new Error(`The node exited (${ended}) before it was ready:\n${stderr.join('')}`);
-        }
-        return logs.find((l) => typeof l.msg === 'string' && / ready: /.test(l.msg)) as
-          | typeof ready
-          | undefined;
-      },
+    const line = await node.waitForLine(
+      (l) => isReady(logRecord(l)),
       options.readyTimeoutMs ?? 30_000,
     );
+    ready = logRecord(line) as typeof ready;
   } catch (error) {
     // Never leave a half-started node behind.
-    child.kill('SIGKILL');
-    await exited;
-    throw error;
+    await node.kill('SIGKILL');
+    throw new Error(`The node did not get ready: ${(error as Error).message}`, { cause: error });
   }
   return {
-    child,
+    child: node.child,
     url: `http://${ready.http.host}:${ready.http.port}`,
     stream: ready.stream,
     logs,
-    stderr,
-    exited,
-    kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (ended === undefined) child.kill(signal);
-      return exited;
+    get stderr() {
+      return [node.stderr];
     },
+    exited: node.exited,
+    kill: (signal: NodeJS.Signals = 'SIGKILL') => node.kill(signal),
   };
 }
 
@@ -172,10 +130,7 @@ export async function getCommand(url: string, id: string) {
 }
 
 /** What a finished `coordinator` CLI run printed, with stdout parsed as JSON when it is. */
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
+export interface CliRun extends ProcessRun {
   readonly json: unknown;
 }
 
@@ -184,25 +139,12 @@ export async function runCli(
   args: readonly string[],
   { env = {} }: { env?: Readonly<Record<string, string>> } = {},
 ): Promise<CliRun> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@coordinator/source', cliPath, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const run = await runToEnd(process.execPath, [...tsxArgs, cliPath, ...args], { env });
   let json: unknown;
   try {
-    json = JSON.parse(stdout);
+    json = JSON.parse(run.stdout);
   } catch {
     json = undefined;
   }
-  return { code, stdout, stderr, json };
+  return { ...run, json };
 }

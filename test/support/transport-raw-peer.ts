@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { decodeBody, encodeFrame } from '@coordinator/transport';
-import { waitFor } from './transport-wait.js';
+import { waitFor } from './wait-for.js';
 
 /** Length prefix + MessagePack body, as the stream protocol frames a message. */
 export const frame = encodeFrame;

@@ -40,7 +40,8 @@ export const orderSaga = defineSaga<Order, Services>({
     {
       name: 'reserve',
       service: 'inventory',
-      run: (s, order, step) => s.inventory.post(step, '/reserve', { sku: order.sku, qty: order.qty }),
+      run: (s, order, step) =>
+        s.inventory.post(step, '/reserve', { sku: order.sku, qty: order.qty }),
       compensate: (s, order, step) =>
         s.inventory.post(step, '/release', { sku: order.sku, qty: order.qty }),
     },

@@ -39,7 +39,10 @@ async function run(payments: Gateway) {
     receiver: { inventory: inventory.gateway, payments },
   });
   await driver.start();
-  const { id } = await driver.submit({ type: 'order', payload: { sku: 'A-1', qty: 2, amount: 40 } });
+  const { id } = await driver.submit({
+    type: 'order',
+    payload: { sku: 'A-1', qty: 2, amount: 40 },
+  });
   await settle(driver, clock);
   return { view: driver.get(id), inventory };
 }

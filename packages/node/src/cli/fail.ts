@@ -1,0 +1,1 @@
+export { fail } from './start-command.js';

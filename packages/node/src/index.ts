@@ -27,4 +27,3 @@ export { decodeEnvelope, type Envelope } from './kafka-log/log-envelope.js';
 export type { OwnershipListener } from './kafka-log/ownership-listener.js';
 export { CoordinatorNode, type CreateNodeInput, createNode, type NodeAddresses } from './node.js';
 export { PeerRouter } from './peer-router.js';
-export { cryptoRandom, uuidIds } from './system-ports.js';

@@ -7,7 +7,14 @@ import {
   defaultOptions,
   type EventLog,
 } from '@coordinator/core';
-import { HttpServer, type ListenAddress, StreamServer, systemClock } from '@coordinator/transport';
+import {
+  HttpServer,
+  type ListenAddress,
+  StreamServer,
+  systemClock,
+  systemRandom,
+  uuidIds,
+} from '@coordinator/transport';
 import { type Logger, pino } from 'pino';
 import type { NodeConfig } from './config/define-config.js';
 import { type NodeOptions, resolveNodeOptions } from './config/node-options.js';
@@ -17,7 +24,6 @@ import { KafkaLog } from './kafka-log/kafka-log.js';
 import { loadListenerSecurity } from './listener-security.js';
 import { NodeTelemetry } from './node-telemetry.js';
 import { PeerRouter } from './peer-router.js';
-import { cryptoRandom, uuidIds } from './system-ports.js';
 
 /** Where a started node listens. */
 export interface NodeAddresses {
@@ -160,7 +166,7 @@ export class CoordinatorNode<Rcv> {
       const driver = new Driver<Rcv>({
         log: eventLog,
         clock: systemClock,
-        random: cryptoRandom,
+        random: systemRandom,
         ids: uuidIds,
         types: this.#config.commands,
         receiver: this.#receiver,

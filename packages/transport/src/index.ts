@@ -1,11 +1,3 @@
-export { type BackoffTiming, backoffDelay } from './backoff.js';
-export {
-  type BreakerPermit,
-  type BreakerState,
-  CircuitBreaker,
-  type CircuitBreakerOptions,
-} from './circuit-breaker.js';
-export { CommandCall } from './command-call.js';
 export {
   type CommandDetails,
   type CommandHandler,
@@ -13,9 +5,12 @@ export {
   finalResult,
   type HandlerStatus,
 } from './command-handler.js';
-export { FrameDecoder, frameHeaderBytes, noFrame } from './frame-decoder.js';
-export { httpStatusOf } from './http-errors.js';
-export { HttpServer, type HttpServerOptions } from './http-server.js';
+export {
+  type BreakerPermit,
+  type BreakerState,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+} from './gateways/circuit-breaker.js';
 export {
   HttpService,
   type HttpServiceOptions,
@@ -23,8 +18,19 @@ export {
   type ServiceRequest,
   type ServiceResponse,
   type StepKey,
-} from './http-service.js';
-export { idempotencyHeader } from './idempotency-header.js';
+} from './gateways/http-service.js';
+export { idempotencyHeader } from './gateways/idempotency-header.js';
+export {
+  StreamService,
+  type StreamServiceOptions,
+  streamService,
+} from './gateways/stream-service.js';
+export { fetchTrusting } from './gateways/trusting-fetch.js';
+export { httpStatusOf } from './http/http-errors.js';
+export { HttpServer, type HttpServerOptions } from './http/http-server.js';
+export { type BackoffTiming, backoffDelay } from './stream/backoff.js';
+export { CommandCall } from './stream/command-call.js';
+export { FrameDecoder, frameHeaderBytes, noFrame } from './stream/frame-decoder.js';
 export {
   type CancelMessage,
   type ClientHello,
@@ -40,13 +46,15 @@ export {
   type ServerHello,
   type ServerMessage,
   type SubmitMessage,
-} from './protocol.js';
-export { type ServerInfo, StreamClient, type SubmitOptions } from './stream-client.js';
-export type { StreamClientOptions } from './stream-client-options.js';
-export { type ListenAddress, StreamServer, type StreamServerOptions } from './stream-server.js';
-export { StreamService, type StreamServiceOptions, streamService } from './stream-service.js';
+} from './stream/protocol.js';
+export { type ServerInfo, StreamClient, type SubmitOptions } from './stream/stream-client.js';
+export type { StreamClientOptions } from './stream/stream-client-options.js';
+export {
+  type ListenAddress,
+  StreamServer,
+  type StreamServerOptions,
+} from './stream/stream-server.js';
+export { decodeBody, encodeBody, encodeFrame } from './stream/wire-codec.js';
 export { maxListLimit, parseFilter, parseSubmission } from './submission-schema.js';
-export { systemClock } from './system-clock.js';
+export { systemClock, systemRandom, uuidIds } from './system-ports.js';
 export type { TransportEvent, TransportEventListener } from './transport-events.js';
-export { fetchTrusting } from './trusting-fetch.js';
-export { decodeBody, encodeBody, encodeFrame } from './wire-codec.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StreamServer } from './stream-server.js';
+import { StreamServer } from './stream/stream-server.js';
 import { MemoryCommandHandler } from './testing/memory-command-handler.js';
 
 describe('options', () => {

@@ -1,9 +1,9 @@
 import { type Clock, CoordinatorError, type StepInfo } from '@coordinator/core';
+import { type OptionRules, resolveOptions } from '../resolve-options.js';
+import { systemClock } from '../system-ports.js';
+import type { TransportEventListener } from '../transport-events.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { idempotencyHeader } from './idempotency-header.js';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
-import { systemClock } from './system-clock.js';
-import type { TransportEventListener } from './transport-events.js';
 import { fetchTrusting } from './trusting-fetch.js';
 
 export interface HttpServiceOptions {

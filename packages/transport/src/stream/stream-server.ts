@@ -2,11 +2,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { CoordinatorError } from '@coordinator/core';
-import { BearerToken } from './bearer-token.js';
-import type { CommandHandler } from './command-handler.js';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
+import { BearerToken } from '../bearer-token.js';
+import type { CommandHandler } from '../command-handler.js';
+import { type OptionRules, resolveOptions } from '../resolve-options.js';
+import { systemClock } from '../system-ports.js';
 import { type ConnectionSettings, ServerConnection } from './server-connection.js';
-import { systemClock } from './system-clock.js';
 
 export interface StreamServerOptions extends ConnectionSettings {
   /** @default '127.0.0.1' */

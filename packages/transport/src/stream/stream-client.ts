@@ -5,10 +5,10 @@ import {
   type Submission,
   type TimerHandle,
 } from '@coordinator/core';
+import type { CommandDetails, CommandResult } from '../command-handler.js';
 import { backoffDelay } from './backoff.js';
 import { ClientConnection, errorFromData } from './client-connection.js';
 import { CallState, CommandCall } from './command-call.js';
-import type { CommandDetails, CommandResult } from './command-handler.js';
 import { type Deferred, deferred } from './deferred.js';
 import type { ClientRequest, ReplyMessage, ServerHello, ServerMessage } from './protocol.js';
 import { resolveClientOptions, type StreamClientOptions } from './stream-client-options.js';

@@ -1,9 +1,8 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Clock, Random } from '@coordinator/core';
-import { type OptionRules, required, resolveOptions } from './resolve-options.js';
-import { systemClock } from './system-clock.js';
-import { systemRandom } from './system-random.js';
-import type { TransportEventListener } from './transport-events.js';
+import { type OptionRules, required, resolveOptions } from '../resolve-options.js';
+import { systemClock, systemRandom } from '../system-ports.js';
+import type { TransportEventListener } from '../transport-events.js';
 
 export interface StreamClientOptions {
   /** @default '127.0.0.1' */
@@ -28,7 +27,7 @@ export interface StreamClientOptions {
   readonly maxFrameBytes: number;
   /** @default the system clock */
   readonly clock: Clock;
-  /** Jitter source. @default Math.random */
+  /** Jitter source. @default crypto randomness */
   readonly random: Random;
   /** @default ignores events */
   readonly onEvent: TransportEventListener;

@@ -1,7 +1,7 @@
 import type { Clock } from '@coordinator/core';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
-import { systemClock } from './system-clock.js';
-import type { TransportEventListener } from './transport-events.js';
+import { type OptionRules, resolveOptions } from '../resolve-options.js';
+import { systemClock } from '../system-ports.js';
+import type { TransportEventListener } from '../transport-events.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 

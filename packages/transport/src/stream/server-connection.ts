@@ -1,15 +1,15 @@
 import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { type Clock, CoordinatorError, type ErrorData } from '@coordinator/core';
-import type { BearerToken } from './bearer-token.js';
+import type { BearerToken } from '../bearer-token.js';
+import type { CommandHandler } from '../command-handler.js';
+import type { TransportEventListener } from '../transport-events.js';
 import { readClientMessage } from './client-message.js';
-import type { CommandHandler } from './command-handler.js';
 import { FrameDecoder, noFrame } from './frame-decoder.js';
 import { FrameWriter } from './frame-writer.js';
 import { Keepalive } from './keepalive.js';
 import { type ClientHello, protocolName, protocolVersion, type ServerMessage } from './protocol.js';
 import { ServerRequests } from './server-requests.js';
-import type { TransportEventListener } from './transport-events.js';
 
 /** How every connection of a stream server behaves (the server's options, less where it listens). */
 export interface ConnectionSettings {

@@ -1,13 +1,13 @@
 import { type Clock, CoordinatorError } from '@coordinator/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { BearerToken, unauthorized } from './bearer-token.js';
-import type { CommandHandler } from './command-handler.js';
+import { BearerToken, unauthorized } from '../bearer-token.js';
+import type { CommandHandler } from '../command-handler.js';
+import { type OptionRules, resolveOptions } from '../resolve-options.js';
+import type { ListenAddress } from '../stream/stream-server.js';
+import { systemClock } from '../system-ports.js';
+import type { TransportEventListener } from '../transport-events.js';
 import { replyWithError, sendError } from './http-errors.js';
 import { registerRoutes } from './http-routes.js';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
-import type { ListenAddress } from './stream-server.js';
-import { systemClock } from './system-clock.js';
-import type { TransportEventListener } from './transport-events.js';
 
 export interface HttpServerOptions {
   /** @default '127.0.0.1' */

@@ -1,10 +1,10 @@
 import { CoordinatorError } from '@coordinator/core';
+import type { CommandResult } from '../command-handler.js';
+import { type OptionRules, resolveOptions } from '../resolve-options.js';
+import { StreamClient } from '../stream/stream-client.js';
+import type { StreamClientOptions } from '../stream/stream-client-options.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
-import type { CommandResult } from './command-handler.js';
 import type { StepKey } from './http-service.js';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
-import { StreamClient } from './stream-client.js';
-import type { StreamClientOptions } from './stream-client-options.js';
 
 export interface StreamServiceOptions extends StreamClientOptions {
   /** Named in errors and breaker events. @default `host:port` */

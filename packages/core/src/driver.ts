@@ -8,10 +8,10 @@ import { type AppendRecord, type RunEnd, runCommand } from './command-runner.js'
 import { acceptCommand, applyRecord, type CommandState, nextNode } from './command-state.js';
 import type { CommandType } from './command-type.js';
 import { type CommandFilter, type CommandView, commandView } from './command-view.js';
+import { type CoordinatorOptions, driverOptions } from './driver-options.js';
 import { CoordinatorError, type ErrorData, toErrorData } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { CoordinatorEvent } from './events.js';
-import { type CoordinatorOptions, resolveOptions } from './options.js';
 import { OwnedPartition } from './owned-partition.js';
 import { partitionOf } from './partitioner.js';
 import type { IdSource, Random } from './random.js';
@@ -101,7 +101,7 @@ export class Driver<Rcv> {
   #closed = false;
 
   constructor(config: DriverConfig<Rcv>) {
-    this.options = resolveOptions(config.options);
+    this.options = driverOptions.resolve(config.options);
     this.#log = config.log;
     this.#clock = config.clock;
     this.#random = config.random;

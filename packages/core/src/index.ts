@@ -38,6 +38,7 @@ export {
   type Submission,
   type SubmitResult,
 } from './driver.js';
+export { type CoordinatorOptions, driverOptions } from './driver-options.js';
 export {
   CoordinatorError,
   type ErrorCode,
@@ -50,7 +51,36 @@ export type { EventLog, LoggedRecord } from './event-log.js';
 export type { CoordinatorEvent } from './events.js';
 export { type MachineNode, MachineStepper } from './machine-stepper.js';
 export { MinHeap } from './min-heap.js';
-export { type CoordinatorOptions, defaultOptions, resolveOptions } from './options.js';
+export {
+  invalidOption,
+  type Option,
+  type OptionConfig,
+  type OptionKind,
+  type OptionPatch,
+  type OptionSource,
+  type Presence,
+} from './options/option.js';
+export {
+  type ChoiceBounds,
+  type IntegerBounds,
+  type ListBounds,
+  type OptionFactory,
+  option,
+  type StringBounds,
+  type TypedOptionFactory,
+} from './options/option-kinds.js';
+export {
+  defineOptions,
+  envName,
+  type OptionInput,
+  type OptionLayer,
+  type OptionSet,
+  type OptionSpecs,
+  type OptionsInput,
+  type OptionsOf,
+  type OptionViolation,
+  type ResolvedOptions,
+} from './options/option-set.js';
 export { OwnedPartition } from './owned-partition.js';
 export { partitionOf, routingKeyOf } from './partitioner.js';
 export type { IdSource, Random } from './random.js';

@@ -4,7 +4,7 @@ import {
   CoordinatorError,
   type CoordinatorEvent,
   Driver,
-  defaultOptions,
+  driverOptions,
   type EventLog,
 } from '@coordinator/core';
 import {
@@ -171,9 +171,7 @@ export class CoordinatorNode<Rcv> {
         types: this.#config.commands,
         receiver: this.#receiver,
         // The driver's share of the node options.
-        options: Object.fromEntries(
-          Object.keys(defaultOptions).map((k) => [k, o[k as keyof NodeOptions]]),
-        ),
+        options: driverOptions.pick(o),
         onEvent: this.#onEvent,
       });
       this.#driver = driver;

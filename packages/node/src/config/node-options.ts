@@ -1,4 +1,4 @@
-import { CoordinatorError, type CoordinatorOptions, defaultOptions } from '@coordinator/core';
+import { CoordinatorError, type CoordinatorOptions, driverOptions } from '@coordinator/core';
 import { z } from 'zod';
 
 /**
@@ -61,7 +61,7 @@ export interface NodeOptions extends CoordinatorOptions {
 }
 
 export const defaultNodeOptions: Readonly<NodeOptions> = Object.freeze({
-  ...defaultOptions,
+  ...driverOptions.defaults,
   dataDir: './coordinator-data',
   streamAddress: '127.0.0.1:7400',
   httpAddress: '127.0.0.1:7401',

@@ -9,25 +9,38 @@ export {
   type BreakerPermit,
   type BreakerState,
   CircuitBreaker,
-  type CircuitBreakerOptions,
 } from './gateways/circuit-breaker.js';
 export {
+  type BreakerThresholds,
+  type CircuitBreakerOptions,
+  circuitBreakerOptions,
+} from './gateways/circuit-breaker-options.js';
+export {
   HttpService,
-  type HttpServiceOptions,
   httpService,
   type ServiceRequest,
   type ServiceResponse,
   type StepKey,
 } from './gateways/http-service.js';
-export { idempotencyHeader } from './gateways/idempotency-header.js';
 export {
-  StreamService,
+  type HttpServiceOptions,
+  httpServiceOptions,
+} from './gateways/http-service-options.js';
+export { idempotencyHeader } from './gateways/idempotency-header.js';
+export { StreamService, streamService } from './gateways/stream-service.js';
+export {
   type StreamServiceOptions,
-  streamService,
-} from './gateways/stream-service.js';
+  streamServiceOptions,
+} from './gateways/stream-service-options.js';
 export { fetchTrusting } from './gateways/trusting-fetch.js';
 export { httpStatusOf } from './http/http-errors.js';
-export { HttpServer, type HttpServerOptions } from './http/http-server.js';
+export { HttpServer } from './http/http-server.js';
+export {
+  type HttpServerOptions,
+  type HttpsPem,
+  httpServerOptions,
+} from './http/http-server-options.js';
+export type { ListenAddress } from './listen-address.js';
 export { type BackoffTiming, backoffDelay } from './stream/backoff.js';
 export { CommandCall } from './stream/command-call.js';
 export { FrameDecoder, frameHeaderBytes, noFrame } from './stream/frame-decoder.js';
@@ -48,12 +61,12 @@ export {
   type SubmitMessage,
 } from './stream/protocol.js';
 export { type ServerInfo, StreamClient, type SubmitOptions } from './stream/stream-client.js';
-export type { StreamClientOptions } from './stream/stream-client-options.js';
+export { type StreamClientOptions, streamClientOptions } from './stream/stream-client-options.js';
+export { StreamServer } from './stream/stream-server.js';
 export {
-  type ListenAddress,
-  StreamServer,
   type StreamServerOptions,
-} from './stream/stream-server.js';
+  streamServerOptions,
+} from './stream/stream-server-options.js';
 export { decodeBody, encodeBody, encodeFrame } from './stream/wire-codec.js';
 export { maxListLimit, parseFilter, parseSubmission } from './submission-schema.js';
 export { systemClock, systemRandom, uuidIds } from './system-ports.js';

@@ -14,14 +14,14 @@ export type { FileLogEvent } from './file-log/file-log-event.js';
 export {
   type FileLogInput,
   type FileLogOptions,
-  fileLogDefaults,
+  fileLogOptions,
 } from './file-log/file-log-options.js';
 export { KafkaLog } from './kafka-log/kafka-log.js';
 export type { KafkaLogEvent } from './kafka-log/kafka-log-event.js';
 export {
   type KafkaLogInput,
   type KafkaLogOptions,
-  kafkaLogDefaults,
+  kafkaLogOptions,
 } from './kafka-log/kafka-log-options.js';
 export { decodeEnvelope, type Envelope } from './kafka-log/log-envelope.js';
 export type { OwnershipListener } from './kafka-log/ownership-listener.js';

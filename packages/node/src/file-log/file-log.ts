@@ -2,16 +2,12 @@ import { mkdir, readdir, realpath } from 'node:fs/promises';
 import {
   CoordinatorError,
   type EventLog,
+  invalidOption,
   type LoggedRecord,
   type LogRecord,
 } from '@coordinator/core';
 import { DirectoryLock } from './directory-lock.js';
-import {
-  type FileLogInput,
-  type FileLogOptions,
-  invalidOption,
-  resolveFileLogOptions,
-} from './file-log-options.js';
+import { type FileLogInput, type FileLogOptions, fileLogOptions } from './file-log-options.js';
 import { type PartitionConfig, PartitionLog, parsePartitionDirName } from './partition-log.js';
 
 function checkIndex(name: string, value: unknown): CoordinatorError | undefined {
@@ -62,7 +58,7 @@ export class FileLog implements EventLog {
    * @throws CoordinatorError `INVALID_OPTION`, `FENCED`, `LOG_CORRUPT`.
    */
   static async open(input: FileLogInput): Promise<FileLog> {
-    const options = resolveFileLogOptions(input);
+    const options = fileLogOptions.resolve(input);
     await mkdir(options.dir, { recursive: true });
     const root = await realpath(options.dir);
     const lock = await DirectoryLock.acquire(root, options.onEvent);

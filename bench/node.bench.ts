@@ -89,7 +89,6 @@ async function main() {
       config: defineConfig({ commands: [order], receiver: () => ({}) }),
       overrides: [
         {
-          source: 'bench',
           values: {
             dataDir,
             streamAddress: '127.0.0.1:0',
@@ -118,7 +117,7 @@ async function main() {
     };
     const parkNode = createNode({
       config,
-      overrides: [{ source: 'bench', values }],
+      overrides: [{ values }],
       logger: silent,
     });
     await parkNode.start();
@@ -140,7 +139,7 @@ async function main() {
 
     const restarted = createNode({
       config,
-      overrides: [{ source: 'bench', values }],
+      overrides: [{ values }],
       logger: silent,
     });
     const t0 = performance.now();

@@ -1,13 +1,6 @@
 export { defineConfig, type NodeConfig } from './config/define-config.js';
 export { loadConfig } from './config/load-config.js';
-export {
-  defaultNodeOptions,
-  envName,
-  type NodeOptions,
-  type OptionLayer,
-  optionsFromEnv,
-  resolveNodeOptions,
-} from './config/node-options.js';
+export { type NodeOptions, nodeOptions } from './config/node-options.js';
 export { DriverHandler } from './driver-handler.js';
 export { FileLog } from './file-log/file-log.js';
 export type { FileLogEvent } from './file-log/file-log-event.js';

@@ -6,6 +6,7 @@ import {
   Driver,
   driverOptions,
   type EventLog,
+  type OptionLayer,
 } from '@coordinator/core';
 import {
   HttpServer,
@@ -17,7 +18,7 @@ import {
 } from '@coordinator/transport';
 import { type Logger, pino } from 'pino';
 import type { NodeConfig } from './config/define-config.js';
-import { type NodeOptions, resolveNodeOptions } from './config/node-options.js';
+import { type NodeOptions, nodeOptions } from './config/node-options.js';
 import { DriverHandler } from './driver-handler.js';
 import { FileLog } from './file-log/file-log.js';
 import { KafkaLog } from './kafka-log/kafka-log.js';
@@ -36,7 +37,7 @@ export interface NodeAddresses {
 export interface CreateNodeInput<Rcv> {
   readonly config: NodeConfig<Rcv>;
   /** Option layers over the config file's options: environment, then flags. */
-  readonly overrides?: readonly { source: string; values: Readonly<Record<string, unknown>> }[];
+  readonly overrides?: readonly OptionLayer[];
   /** @default a pino logger on stdout at `logLevel` */
   readonly logger?: Logger;
   /** Also receives every driver event (the CLI draws recovery progress from them). */
@@ -97,7 +98,7 @@ export class CoordinatorNode<Rcv> {
 
   constructor({ config, overrides = [], logger, onEvent }: CreateNodeInput<Rcv>) {
     this.#config = config;
-    this.options = resolveNodeOptions([
+    this.options = nodeOptions.resolveLayers([
       { source: 'config file', values: config.options ?? {} },
       ...overrides,
     ]);
@@ -127,7 +128,7 @@ export class CoordinatorNode<Rcv> {
     const security = await loadListenerSecurity(o, [
       { name: 'http', ...split(o.httpAddress) },
       { name: 'stream', ...split(o.streamAddress) },
-      ...(o.kafkaBrokers ? [{ name: 'internal', ...split(o.internalAddress) }] : []),
+      ...(o.kafkaBrokers.length > 0 ? [{ name: 'internal', ...split(o.internalAddress) }] : []),
     ]);
     if (security.exposed.length > 0) {
       this.log.warn(
@@ -139,16 +140,17 @@ export class CoordinatorNode<Rcv> {
       ...(security.token === undefined ? {} : { token: security.token }),
       ...(security.tls ? { tls: security.tls } : {}),
     };
-    const kafka = o.kafkaBrokers
-      ? await KafkaLog.open({
-          brokers: o.kafkaBrokers.split(','),
-          topic: o.kafkaTopic,
-          groupId: o.kafkaGroupId,
-          partitions: o.partitions,
-          nodeId: o.nodeId,
-          onEvent: (event) => this.log.info(event, event.type),
-        })
-      : undefined;
+    const kafka =
+      o.kafkaBrokers.length > 0
+        ? await KafkaLog.open({
+            brokers: o.kafkaBrokers,
+            topic: o.kafkaTopic,
+            groupId: o.kafkaGroupId,
+            partitions: o.partitions,
+            nodeId: o.nodeId,
+            onEvent: (event) => this.log.info(event, event.type),
+          })
+        : undefined;
     const eventLog =
       kafka ??
       (await FileLog.open({
@@ -177,7 +179,7 @@ export class CoordinatorNode<Rcv> {
       this.#driver = driver;
       const detail = () => ({ node: o.nodeId, owned: kafka?.owned });
       const router = kafka
-        ? new PeerRouter(o.peers ? o.peers.split(',').map(split) : [], {
+        ? new PeerRouter(o.peers.map(split), {
             ...(security.token === undefined ? {} : { token: security.token }),
             ...(security.tls ? { tls: security.ca ? { ca: security.ca } : {} } : {}),
           })

@@ -72,14 +72,12 @@ export {
 export {
   defineOptions,
   envName,
-  type OptionInput,
   type OptionLayer,
   type OptionSet,
   type OptionSpecs,
   type OptionsInput,
   type OptionsOf,
   type OptionViolation,
-  type ResolvedOptions,
 } from './options/option-set.js';
 export { OwnedPartition } from './owned-partition.js';
 export { partitionOf, routingKeyOf } from './partitioner.js';

@@ -10,23 +10,23 @@ type Present<S, K extends keyof S, P extends Presence> = S[K] extends { readonly
   : never;
 
 /** What `resolve` returns: every option with a value or a default is present. */
-export type ResolvedOptions<S extends OptionSpecs> = Simplify<
+type Resolved<S extends OptionSpecs> = Simplify<
   { readonly [K in keyof S as Present<S, K, 'required' | 'defaulted'>]: ValueOf<S[K]> } & {
     readonly [K in keyof S as Present<S, K, 'optional'>]?: ValueOf<S[K]>;
   }
 >;
 
 /** What `resolve` takes: the required options, any others; `undefined` counts as not given. */
-export type OptionInput<S extends OptionSpecs> = Simplify<
+type Input<S extends OptionSpecs> = Simplify<
   { readonly [K in keyof S as Present<S, K, 'required'>]: ValueOf<S[K]> } & {
     readonly [K in keyof S as Present<S, K, 'defaulted' | 'optional'>]?: ValueOf<S[K]> | undefined;
   }
 >;
 
 /** The resolved options of a declaration: `type DriverOptions = OptionsOf<typeof driverOptions>`. */
-export type OptionsOf<D> = D extends OptionSet<infer S> ? ResolvedOptions<S> : never;
+export type OptionsOf<D> = D extends OptionSet<infer S> ? Resolved<S> : never;
 /** What a declaration's `resolve` takes. */
-export type OptionsInput<D> = D extends OptionSet<infer S> ? OptionInput<S> : never;
+export type OptionsInput<D> = D extends OptionSet<infer S> ? Input<S> : never;
 
 /** Values from one source; later layers win. */
 export interface OptionLayer {
@@ -55,12 +55,12 @@ export class OptionSet<S extends OptionSpecs> {
   readonly defaults: { readonly [K in keyof S as Present<S, K, 'defaulted'>]: ValueOf<S[K]> };
   /** Each option's environment variable. */
   readonly env: { readonly [K in keyof S]: string };
-  readonly #check: ((options: ResolvedOptions<S>) => OptionViolation<S> | undefined) | undefined;
+  readonly #check: ((options: Resolved<S>) => OptionViolation<S> | undefined) | undefined;
 
   constructor(
     owner: string,
     options: S,
-    check?: (options: ResolvedOptions<S>) => OptionViolation<S> | undefined,
+    check?: (options: Resolved<S>) => OptionViolation<S> | undefined,
   ) {
     const entries = Object.entries(options);
     this.owner = owner;
@@ -81,12 +81,12 @@ export class OptionSet<S extends OptionSpecs> {
    * @throws CoordinatorError `INVALID_OPTION` naming owner, option, source, expectation and value;
    * also for an unknown option, listing the known ones.
    */
-  resolve(input?: OptionInput<S>, source?: OptionSource): ResolvedOptions<S> {
+  resolve(input?: Input<S>, source?: OptionSource): Resolved<S> {
     return this.resolveLayers([{ ...(source ? { source } : {}), values: input ?? {} }]);
   }
 
   /** Merges layers over the defaults (later ones win), then resolves them as `resolve` does. */
-  resolveLayers(layers: readonly OptionLayer[]): ResolvedOptions<S> {
+  resolveLayers(layers: readonly OptionLayer[]): Resolved<S> {
     const given = new Map<string, { value: unknown; source: OptionSource | undefined }>();
     for (const { source, values } of layers) {
       for (const [name, value] of Object.entries(values)) {
@@ -109,7 +109,7 @@ export class OptionSet<S extends OptionSpecs> {
       if (!read) throw invalidOption(name, option.expected, value, { owner: this.owner, source });
       resolved[name] = read.value;
     }
-    const options = Object.freeze(resolved) as ResolvedOptions<S>;
+    const options = Object.freeze(resolved) as Resolved<S>;
     const violation = this.#check?.(options);
     if (violation) {
       const { option, expected } = violation;
@@ -130,7 +130,7 @@ export class OptionSet<S extends OptionSpecs> {
   }
 
   /** This set's share of a larger set of options (the node's, say). */
-  pick<V extends OptionInput<S>>(values: V): Pick<V, keyof S & keyof V> {
+  pick<V extends Input<S>>(values: V): Pick<V, keyof S & keyof V> {
     const own = Object.entries(values).filter(([name]) => Object.hasOwn(this.options, name));
     return Object.fromEntries(own) as Pick<V, keyof S & keyof V>;
   }
@@ -149,7 +149,7 @@ export class OptionSet<S extends OptionSpecs> {
 export function defineOptions<const S extends OptionSpecs>(
   owner: string,
   options: S,
-  check?: (options: ResolvedOptions<S>) => OptionViolation<S> | undefined,
+  check?: (options: Resolved<S>) => OptionViolation<S> | undefined,
 ): OptionSet<S> {
   const set = new OptionSet(owner, options, check);
   Object.freeze(set);

@@ -53,7 +53,6 @@ async function runNode(spec: NodeSpec): Promise<void> {
     config: defineConfig({ commands: [order], receiver: () => ({}) }),
     overrides: [
       {
-        source: 'bench',
         values: {
           nodeId: spec.nodeId,
           kafkaBrokers: spec.brokers,

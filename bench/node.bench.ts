@@ -81,7 +81,6 @@ async function main() {
       config: defineConfig({ commands: [order], receiver: () => ({}) }),
       overrides: [
         {
-          source: 'bench',
           values: {
             dataDir,
             streamAddress: '127.0.0.1:0',
@@ -110,7 +109,7 @@ async function main() {
     };
     const parkNode = createNode({
       config,
-      overrides: [{ source: 'bench', values }],
+      overrides: [{ values }],
       logger: silent,
     });
     await parkNode.start();
@@ -132,7 +131,7 @@ async function main() {
 
     const restarted = createNode({
       config,
-      overrides: [{ source: 'bench', values }],
+      overrides: [{ values }],
       logger: silent,
     });
     const t0 = performance.now();

@@ -19,8 +19,8 @@ import {
   Driver,
   defineSaga,
 } from '@coordinator/core';
-import { cryptoRandom, KafkaLog, uuidIds } from '@coordinator/node';
-import { systemClock } from '@coordinator/transport';
+import { KafkaLog } from '@coordinator/node';
+import { systemClock, systemRandom, uuidIds } from '@coordinator/transport';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
 import { fastGroup, readAll, uniqueName } from './support/kafka-log-harness.js';
@@ -132,7 +132,7 @@ async function startOwner(
   const driver: Driver<Services> = new Driver({
     log,
     clock: systemClock,
-    random: cryptoRandom,
+    random: systemRandom,
     ids: uuidIds,
     types: [order, held],
     receiver: services,

@@ -294,7 +294,7 @@ describe('a node', () => {
       `export default { commands: [{ type: 'x' }], receiver: () => ({}), options: { maxCmds: -1 } };\n`,
     );
     await expect(startNode({ dataDir: dir, config, env })).rejects.toThrow(
-      /INVALID_OPTION: Expected `maxCmds` \(from config file\) to be an integer from 1 and up, got `-1` \(number\)/,
+      /INVALID_OPTION: Expected node option `maxCmds` \(from config file\) to be an integer from 1 and up, got `-1` \(number\)/,
     );
     await expect(startNode({ dataDir: dir, config: join(dir, 'missing.ts'), env })).rejects.toThrow(
       /INVALID_OPTION: Config file .*missing.ts does not exist/,

@@ -2,14 +2,14 @@
  * `pnpm example`: starts the three services and one coordinator node on the embedded file log,
  * then prints where to send Commands.
  */
-import { createNode, optionsFromEnv } from '@coordinator/node';
+import { createNode, nodeOptions } from '@coordinator/node';
 import config from './coordinator.config.js';
 import { startServices } from './services.js';
 
 const services = await startServices();
 const node = createNode({
   config,
-  overrides: [{ source: 'environment', values: optionsFromEnv(process.env) }],
+  overrides: [{ source: 'environment', values: nodeOptions.fromEnv(process.env) }],
 });
 let stopping = false;
 const stop = async () => {

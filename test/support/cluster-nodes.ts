@@ -14,7 +14,7 @@ import { waitFor } from './wait-for.js';
 export const sessionTimeoutMs = 6000;
 
 /** What `/readyz` shows of a node in a cluster. */
-export interface NodeStatus {
+interface NodeStatus {
   readonly ready?: boolean;
   readonly node?: string;
   readonly owned?: number[];
@@ -22,7 +22,7 @@ export interface NodeStatus {
 }
 
 /** The node's `/readyz` detail; empty when it does not answer within `timeoutMs`. */
-export async function status(node: NodeProcess, timeoutMs = 2000): Promise<NodeStatus> {
+async function status(node: NodeProcess, timeoutMs = 2000): Promise<NodeStatus> {
   try {
     const response = await fetch(`${node.url}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await response.json()) as { detail?: NodeStatus };
@@ -37,8 +37,8 @@ export async function ownedBy(node: NodeProcess): Promise<number[]> {
   return (await status(node)).owned ?? [];
 }
 
-/** The node's unfinished Commands, or -1 when it does not answer. */
-export async function inFlightOn(node: NodeProcess): Promise<number> {
+/** Unfinished Commands on a node, or -1 when it does not answer. */
+async function inFlightOn(node: NodeProcess): Promise<number> {
   return (await status(node)).inFlight ?? -1;
 }
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeEnvelope } from '@coordinator/node';
 import { Kafka, logLevel } from 'kafkajs';
 
-export interface TopicMessage {
+interface TopicMessage {
   readonly partition: number;
   readonly offset: number;
   /** The producer's timestamp (ms). */

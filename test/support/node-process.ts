@@ -3,13 +3,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ProcessRun, repoRoot, runToEnd, spawnTypeScript, tsxArgs } from './spawn-process.js';
-import { waitFor } from './wait-for.js';
 
-/** Kept here too for the tests that import it with the node helpers. */
-export { waitFor };
-
-export const cliPath = join(repoRoot, 'packages/node/src/cli.ts');
-export const exampleConfig = join(repoRoot, 'examples/order-saga/coordinator.config.ts');
+const cliPath = join(repoRoot, 'packages/node/src/cli.ts');
+const exampleConfig = join(repoRoot, 'examples/order-saga/coordinator.config.ts');
 
 /** A fresh, uniquely named data directory. */
 export function tempDir(prefix = 'coordinator-'): Promise<string> {
@@ -96,7 +92,7 @@ export async function startNode(options: NodeProcessOptions): Promise<NodeProces
 }
 
 /** A JSON answer of the HTTP API, loosely typed for assertions. */
-export interface ApiBody {
+interface ApiBody {
   readonly id: string;
   readonly state: string;
   readonly attempts: number;

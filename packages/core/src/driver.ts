@@ -6,10 +6,10 @@ import { CommandRegistry } from './command-registry.js';
 import { applyRecord, type CommandState } from './command-state.js';
 import type { CommandType } from './command-type.js';
 import { type CommandFilter, type CommandView, commandView } from './command-view.js';
+import { type CoordinatorOptions, driverOptions } from './driver-options.js';
 import { CoordinatorError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { CoordinatorEvent } from './events.js';
-import { type CoordinatorOptions, resolveOptions } from './options.js';
 import { PartitionOwnership } from './partition-ownership.js';
 import type { IdSource, Random } from './random.js';
 import type { LogRecord } from './records.js';
@@ -66,7 +66,7 @@ export class Driver<Rcv = unknown> {
   #closed = false;
 
   constructor(config: DriverConfig<Rcv>) {
-    const options = resolveOptions(config.options);
+    const options = driverOptions.resolve(config.options);
     this.options = options;
     this.#log = config.log;
     this.#emit = config.onEvent ?? (() => {});

@@ -17,6 +17,7 @@ export {
 } from './command-type.js';
 export type { CommandFilter, CommandView } from './command-view.js';
 export { Driver, type DriverConfig, type DriverStatus } from './driver.js';
+export { type CoordinatorOptions, driverOptions } from './driver-options.js';
 export {
   CoordinatorError,
   type ErrorCode,
@@ -28,7 +29,34 @@ export {
 export type { EventLog, LoggedRecord, OwnershipListener } from './event-log.js';
 export type { CoordinatorEvent } from './events.js';
 export type { MachineState, MachineStepper } from './machine-stepper.js';
-export { type CoordinatorOptions, defaultOptions, resolveOptions } from './options.js';
+export {
+  invalidOption,
+  type Option,
+  type OptionConfig,
+  type OptionKind,
+  type OptionPatch,
+  type OptionSource,
+  type Presence,
+} from './options/option.js';
+export {
+  type ChoiceBounds,
+  type IntegerBounds,
+  type ListBounds,
+  type OptionFactory,
+  option,
+  type StringBounds,
+  type TypedOptionFactory,
+} from './options/option-kinds.js';
+export {
+  defineOptions,
+  envName,
+  type OptionLayer,
+  type OptionSet,
+  type OptionSpecs,
+  type OptionsInput,
+  type OptionsOf,
+  type OptionViolation,
+} from './options/option-set.js';
 export type { IdSource, Random } from './random.js';
 export {
   type AcceptedRecord,

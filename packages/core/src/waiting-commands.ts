@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
+import type { CoordinatorOptions } from './driver-options.js';
 import type { CoordinatorEvent } from './events.js';
-import type { CoordinatorOptions } from './options.js';
 import type { Random } from './random.js';
 import { retryDelay } from './retry-policy.js';
 import { RetryScheduler } from './retry-scheduler.js';

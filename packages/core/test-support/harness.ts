@@ -1,7 +1,7 @@
 import type { CommandType } from '../src/command-type.js';
 import { Driver } from '../src/driver.js';
+import type { CoordinatorOptions } from '../src/driver-options.js';
 import type { CoordinatorEvent } from '../src/events.js';
-import type { CoordinatorOptions } from '../src/options.js';
 import {
   MemoryEventLog,
   SeededRandom,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from '@commander-js/extra-typings';
 import { runClientCommand } from './cli/client-commands.js';
+import { initCommand } from './cli/init-command.js';
 import { startCommand } from './cli/start-command.js';
 
 const program = new Command()
@@ -9,6 +10,7 @@ const program = new Command()
   .showHelpAfterError();
 
 program.addCommand(startCommand());
+program.addCommand(initCommand());
 for (const command of runClientCommand()) program.addCommand(command);
 
 await program.parseAsync();

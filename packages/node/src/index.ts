@@ -1,30 +1,22 @@
 export { defineConfig, type NodeConfig } from './config/define-config.js';
 export { loadConfig } from './config/load-config.js';
-export {
-  defaultNodeOptions,
-  envName,
-  type NodeOptions,
-  type OptionLayer,
-  optionsFromEnv,
-  resolveNodeOptions,
-} from './config/node-options.js';
+export { type NodeOptions, nodeOptions } from './config/node-options.js';
 export { DriverHandler } from './driver-handler.js';
 export { FileLog } from './file-log/file-log.js';
 export type { FileLogEvent } from './file-log/file-log-event.js';
 export {
   type FileLogInput,
   type FileLogOptions,
-  fileLogDefaults,
+  fileLogOptions,
 } from './file-log/file-log-options.js';
 export { KafkaLog } from './kafka-log/kafka-log.js';
 export type { KafkaLogEvent } from './kafka-log/kafka-log-event.js';
 export {
   type KafkaLogInput,
   type KafkaLogOptions,
-  kafkaLogDefaults,
+  kafkaLogOptions,
 } from './kafka-log/kafka-log-options.js';
 export { decodeEnvelope, type Envelope } from './kafka-log/log-envelope.js';
 export type { OwnershipListener } from './kafka-log/ownership-listener.js';
 export { CoordinatorNode, type CreateNodeInput, createNode, type NodeAddresses } from './node.js';
 export { PeerRouter } from './peer-router.js';
-export { cryptoRandom, uuidIds } from './system-ports.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveNodeOptions } from './config/node-options.js';
+import { nodeOptions } from './config/node-options.js';
 import { isLoopback, loadListenerSecurity } from './listener-security.js';
 
 const options = (values: Record<string, unknown>) =>
-  resolveNodeOptions([{ source: 'test', values }]);
+  nodeOptions.resolveLayers([{ source: 'flags', values }]);
 
 describe('listener security', () => {
   it('knows loopback hosts', () => {

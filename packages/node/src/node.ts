@@ -2,19 +2,26 @@ import {
   CoordinatorError,
   type CoordinatorEvent,
   Driver,
-  defaultOptions,
+  driverOptions,
   type EventLog,
+  type OptionLayer,
 } from '@coordinator/core';
-import { HttpServer, type ListenAddress, StreamServer, systemClock } from '@coordinator/transport';
+import {
+  HttpServer,
+  type ListenAddress,
+  StreamServer,
+  systemClock,
+  systemRandom,
+  uuidIds,
+} from '@coordinator/transport';
 import { type Logger, pino } from 'pino';
 import type { NodeConfig } from './config/define-config.js';
-import { type NodeOptions, resolveNodeOptions } from './config/node-options.js';
+import { type NodeOptions, nodeOptions } from './config/node-options.js';
 import { DriverHandler } from './driver-handler.js';
 import { loadListenerSecurity } from './listener-security.js';
 import { NodeTelemetry } from './node-telemetry.js';
 import { openEventLog } from './open-event-log.js';
 import { PeerRouter } from './peer-router.js';
-import { cryptoRandom, uuidIds } from './system-ports.js';
 
 /** Where a started node listens. */
 export interface NodeAddresses {
@@ -27,7 +34,7 @@ export interface NodeAddresses {
 export interface CreateNodeInput<Rcv> {
   readonly config: NodeConfig<Rcv>;
   /** Option layers over the config file's options: environment, then flags. */
-  readonly overrides?: readonly { source: string; values: Readonly<Record<string, unknown>> }[];
+  readonly overrides?: readonly OptionLayer[];
   /** @default a pino logger on stdout at `logLevel` */
   readonly logger?: Logger;
   /** Also receives every driver event (the CLI draws recovery progress from them). */
@@ -69,7 +76,7 @@ export class CoordinatorNode<Rcv> {
 
   constructor({ config, overrides = [], logger, onEvent }: CreateNodeInput<Rcv>) {
     this.#config = config;
-    this.options = resolveNodeOptions([
+    this.options = nodeOptions.resolveLayers([
       { source: 'config file', values: config.options ?? {} },
       ...overrides,
     ]);
@@ -118,14 +125,12 @@ export class CoordinatorNode<Rcv> {
       const driver = new Driver<Rcv>({
         log: eventLog,
         clock: systemClock,
-        random: cryptoRandom,
+        random: systemRandom,
         ids: uuidIds,
         types: this.#config.commands,
         receiver: this.#receiver,
         // The driver's share of the node options.
-        options: Object.fromEntries(
-          Object.keys(defaultOptions).map((k) => [k, o[k as keyof NodeOptions]]),
-        ),
+        options: driverOptions.pick(o),
         onEvent: this.#onEvent,
       });
       this.#driver = driver;
@@ -135,7 +140,7 @@ export class CoordinatorNode<Rcv> {
       });
       // In a cluster, Commands of partitions other nodes own are forwarded to them.
       const router = shared
-        ? new PeerRouter(o.peers ? o.peers.split(',').map(split) : [], {
+        ? new PeerRouter(o.peers.map(split), {
             ...(security.token === undefined ? {} : { token: security.token }),
             ...(security.tls ? { tls: security.ca ? { ca: security.ca } : {} } : {}),
           })

@@ -17,10 +17,10 @@ export interface OpenedLog {
  * `dataDir`. Each adapter is loaded only when used, so a file-log node never loads kafkajs.
  */
 export async function openEventLog(o: NodeOptions, logger: Logger): Promise<OpenedLog> {
-  if (o.kafkaBrokers) {
+  if (o.kafkaBrokers.length > 0) {
     const { KafkaLog } = await import('./kafka-log/kafka-log.js');
     const log = await KafkaLog.open({
-      brokers: o.kafkaBrokers.split(','),
+      brokers: o.kafkaBrokers,
       topic: o.kafkaTopic,
       groupId: o.kafkaGroupId,
       partitions: o.partitions,

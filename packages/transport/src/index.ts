@@ -1,11 +1,3 @@
-export { type BackoffTiming, backoffDelay } from './backoff.js';
-export {
-  type BreakerPermit,
-  type BreakerState,
-  CircuitBreaker,
-  type CircuitBreakerOptions,
-} from './circuit-breaker.js';
-export { CommandCall } from './command-call.js';
 export {
   type CommandDetails,
   type CommandHandler,
@@ -13,18 +5,45 @@ export {
   finalResult,
   type HandlerStatus,
 } from './command-handler.js';
-export { FrameDecoder, frameHeaderBytes, noFrame } from './frame-decoder.js';
-export { httpStatusOf } from './http-errors.js';
-export { HttpServer, type HttpServerOptions } from './http-server.js';
+export {
+  type BreakerPermit,
+  type BreakerState,
+  CircuitBreaker,
+} from './gateways/circuit-breaker.js';
+export {
+  type BreakerThresholds,
+  type CircuitBreakerOptions,
+  circuitBreakerOptions,
+} from './gateways/circuit-breaker-options.js';
 export {
   HttpService,
-  type HttpServiceOptions,
   httpService,
   type ServiceRequest,
   type ServiceResponse,
   type StepKey,
-} from './http-service.js';
-export { idempotencyHeader } from './idempotency-header.js';
+} from './gateways/http-service.js';
+export {
+  type HttpServiceOptions,
+  httpServiceOptions,
+} from './gateways/http-service-options.js';
+export { idempotencyHeader } from './gateways/idempotency-header.js';
+export { StreamService, streamService } from './gateways/stream-service.js';
+export {
+  type StreamServiceOptions,
+  streamServiceOptions,
+} from './gateways/stream-service-options.js';
+export { fetchTrusting } from './gateways/trusting-fetch.js';
+export { httpStatusOf } from './http/http-errors.js';
+export { HttpServer } from './http/http-server.js';
+export {
+  type HttpServerOptions,
+  type HttpsPem,
+  httpServerOptions,
+} from './http/http-server-options.js';
+export type { ListenAddress } from './listen-address.js';
+export { type BackoffTiming, backoffDelay } from './stream/backoff.js';
+export { CommandCall } from './stream/command-call.js';
+export { FrameDecoder, frameHeaderBytes, noFrame } from './stream/frame-decoder.js';
 export {
   type CancelMessage,
   type ClientHello,
@@ -40,13 +59,15 @@ export {
   type ServerHello,
   type ServerMessage,
   type SubmitMessage,
-} from './protocol.js';
-export { type ServerInfo, StreamClient, type SubmitOptions } from './stream-client.js';
-export type { StreamClientOptions } from './stream-client-options.js';
-export { type ListenAddress, StreamServer, type StreamServerOptions } from './stream-server.js';
-export { StreamService, type StreamServiceOptions, streamService } from './stream-service.js';
+} from './stream/protocol.js';
+export { type ServerInfo, StreamClient, type SubmitOptions } from './stream/stream-client.js';
+export { type StreamClientOptions, streamClientOptions } from './stream/stream-client-options.js';
+export { StreamServer } from './stream/stream-server.js';
+export {
+  type StreamServerOptions,
+  streamServerOptions,
+} from './stream/stream-server-options.js';
+export { decodeBody, encodeBody, encodeFrame } from './stream/wire-codec.js';
 export { maxListLimit, parseFilter, parseSubmission } from './submission-schema.js';
-export { systemClock } from './system-clock.js';
+export { systemClock, systemRandom, uuidIds } from './system-ports.js';
 export type { TransportEvent, TransportEventListener } from './transport-events.js';
-export { fetchTrusting } from './trusting-fetch.js';
-export { decodeBody, encodeBody, encodeFrame } from './wire-codec.js';

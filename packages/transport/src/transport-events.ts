@@ -1,5 +1,5 @@
 import type { ErrorData } from '@coordinator/core';
-import type { BreakerState } from './circuit-breaker.js';
+import type { BreakerState } from './gateways/circuit-breaker.js';
 
 /**
  * What the transport reports, as typed events (like the core's `CoordinatorEvent`): the node turns

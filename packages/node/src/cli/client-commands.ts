@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from '@commander-js/extra-typings';
 import { CoordinatorError } from '@coordinator/core';
 import { fetchTrusting } from '@coordinator/transport';
-import { fail } from './start-command.js';
+import { fail } from './fail.js';
 
 /** How every client command reaches a node: its URL, the API token, a CA for HTTPS. */
 interface Target {

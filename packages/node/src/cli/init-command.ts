@@ -56,7 +56,7 @@ function packageName(dir: string): string {
  * in-memory ports, a config, two small dev services, and a README with the commands to run it.
  * @throws CoordinatorError `INVALID_OPTION` when `dir` exists and is not empty.
  */
-export async function scaffold(target: string, from?: string): Promise<string> {
+async function scaffold(target: string, from?: string): Promise<string> {
   const dir = resolve(target);
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0) {

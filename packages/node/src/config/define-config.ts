@@ -1,5 +1,5 @@
-import type { CommandType } from '@coordinator/core';
-import type { NodeOptions } from './node-options.js';
+import type { CommandType, OptionsInput } from '@coordinator/core';
+import type { nodeOptions } from './node-options.js';
 
 /** What a config module's default export holds. */
 export interface NodeConfig<Rcv = unknown> {
@@ -8,7 +8,7 @@ export interface NodeConfig<Rcv = unknown> {
   /** Builds the Receiver (service gateway) the Command bodies call services through. */
   readonly receiver: () => Rcv | Promise<Rcv>;
   /** Options; `COORDINATOR_*` variables and CLI flags override them. */
-  readonly options?: Partial<NodeOptions>;
+  readonly options?: OptionsInput<typeof nodeOptions>;
   /** Closes what `receiver` opened, on shutdown. */
   readonly close?: (receiver: Rcv) => void | Promise<void>;
 }

@@ -2,17 +2,13 @@ import { mkdir, readdir, realpath } from 'node:fs/promises';
 import {
   CoordinatorError,
   type EventLog,
+  invalidOption,
   type LoggedRecord,
   type LogRecord,
   type OwnershipListener,
 } from '@coordinator/core';
 import { DirectoryLock } from './directory-lock.js';
-import {
-  type FileLogInput,
-  type FileLogOptions,
-  invalidOption,
-  resolveFileLogOptions,
-} from './file-log-options.js';
+import { type FileLogInput, type FileLogOptions, fileLogOptions } from './file-log-options.js';
 import { checkPartitionCount } from './partition-count.js';
 import { type PartitionConfig, PartitionLog, parsePartitionDirName } from './partition-log.js';
 
@@ -66,7 +62,7 @@ export class FileLog implements EventLog {
    * @throws CoordinatorError `INVALID_OPTION`, `FENCED`, `LOG_CORRUPT`.
    */
   static async open(input: FileLogInput): Promise<FileLog> {
-    const options = resolveFileLogOptions(input);
+    const options = fileLogOptions.resolve(input);
     await mkdir(options.dir, { recursive: true });
     const root = await realpath(options.dir);
     const lock = await DirectoryLock.acquire(root, options.onEvent);

@@ -8,11 +8,7 @@ import { systemClock } from '@coordinator/transport';
 import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { CheckpointStore } from './checkpoint-store.js';
 import { clientLogger } from './client-logger.js';
-import {
-  type KafkaLogInput,
-  type KafkaLogOptions,
-  resolveKafkaLogOptions,
-} from './kafka-log-options.js';
+import { type KafkaLogInput, type KafkaLogOptions, kafkaLogOptions } from './kafka-log-options.js';
 import { contentType } from './log-envelope.js';
 import { OwnedPartition } from './owned-partition.js';
 import type { OwnershipListener } from './ownership-listener.js';
@@ -80,7 +76,7 @@ export class KafkaLog implements EventLog {
    * the client's error when no broker answers.
    */
   static async open(input: KafkaLogInput): Promise<KafkaLog> {
-    const options = resolveKafkaLogOptions(input);
+    const options = kafkaLogOptions.resolve(input);
     const kafka = new Kafka({
       clientId: options.nodeId,
       brokers: [...options.brokers],

@@ -7,7 +7,7 @@ import {
 } from './ownership-errors.js';
 
 /** Why a partition was given up, as `kafka-log.revoked` reports it. */
-export type DropReason = 'rebalance' | 'fenced' | 'failed' | 'stopped';
+type DropReason = 'rebalance' | 'fenced' | 'failed' | 'stopped';
 
 /**
  * Where this node stands with one partition the group assigned to it. `round` counts the claims

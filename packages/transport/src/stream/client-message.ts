@@ -1,6 +1,6 @@
 import { CoordinatorError, checkCommandId } from '@coordinator/core';
+import { checkTypeAndPayload, parseFilter } from '../submission-schema.js';
 import type { ClientMessage, SubmitMessage } from './protocol.js';
-import { checkTypeAndPayload, parseFilter } from './submission-schema.js';
 
 /** A message the server cannot act on; `seq` is set when the refusal can be answered. */
 export interface RefusedMessage {

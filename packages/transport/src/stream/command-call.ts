@@ -1,4 +1,4 @@
-import type { CommandResult } from './command-handler.js';
+import type { CommandResult } from '../command-handler.js';
 
 /**
  * The replies of one request as they arrive; the client feeds it, `CommandCall` reads it. Not

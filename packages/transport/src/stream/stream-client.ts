@@ -5,13 +5,13 @@ import {
   type Submission,
   type TimerHandle,
 } from '@coordinator/core';
+import type { CommandDetails, CommandResult } from '../command-handler.js';
 import { backoffDelay } from './backoff.js';
 import { ClientConnection, errorFromData } from './client-connection.js';
 import { CallState, CommandCall } from './command-call.js';
-import type { CommandDetails, CommandResult } from './command-handler.js';
 import { type Deferred, deferred } from './deferred.js';
 import type { ClientRequest, ReplyMessage, ServerHello, ServerMessage } from './protocol.js';
-import { resolveClientOptions, type StreamClientOptions } from './stream-client-options.js';
+import { type StreamClientOptions, streamClientOptions } from './stream-client-options.js';
 
 /** What the server said about itself in its hello. */
 export type ServerInfo = Omit<ServerHello, 'op'>;
@@ -58,7 +58,7 @@ export class StreamClient {
   #closed: CoordinatorError | undefined;
 
   constructor(options: Partial<StreamClientOptions> & { readonly port: number }) {
-    this.options = resolveClientOptions(options);
+    this.options = streamClientOptions.resolve(options);
   }
 
   /** The server's hello, once connected. */

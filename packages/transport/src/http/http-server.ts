@@ -1,76 +1,11 @@
-import { type Clock, CoordinatorError } from '@coordinator/core';
+import { CoordinatorError } from '@coordinator/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { BearerToken, unauthorized } from './bearer-token.js';
-import type { CommandHandler } from './command-handler.js';
+import { BearerToken, unauthorized } from '../bearer-token.js';
+import type { CommandHandler } from '../command-handler.js';
+import type { ListenAddress } from '../listen-address.js';
 import { replyWithError, sendError } from './http-errors.js';
 import { registerRoutes } from './http-routes.js';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
-import type { ListenAddress } from './stream-server.js';
-import { systemClock } from './system-clock.js';
-import type { TransportEventListener } from './transport-events.js';
-
-export interface HttpServerOptions {
-  /** @default '127.0.0.1' */
-  readonly host: string;
-  /** @default 0 (a free port; read it from `listen()`) */
-  readonly port: number;
-  /** Largest request body; a larger one gets 413 `PAYLOAD_TOO_LARGE`. @default 1 MiB */
-  readonly bodyLimitBytes: number;
-  /** The cap on `?wait=`. @default 60000 */
-  readonly maxWaitMs: number;
-  /** Sent as `Retry-After` with every 503. @default 1 */
-  readonly retryAfterSeconds: number;
-  /** Keep above the load balancer's idle timeout. @default 65000 */
-  readonly keepAliveTimeoutMs: number;
-  /** Prometheus text for `GET /metrics`. @default no metrics (empty text) */
-  readonly metrics: () => string | Promise<string>;
-  /**
-   * When set, every route but `/healthz` and `/readyz` (and `/metrics` with `metricsPublic`)
-   * requires `Authorization: Bearer <token>`; others get 401 `UNAUTHORIZED`.
-   * @default undefined (no token)
-   */
-  readonly token?: string;
-  /** Serve `/metrics` without the token. @default false */
-  readonly metricsPublic: boolean;
-  /** Serve HTTPS with these PEM contents (`key`, `cert`, optional `ca`). @default undefined (HTTP) */
-  readonly tls?: {
-    readonly key: string | Buffer;
-    readonly cert: string | Buffer;
-    readonly ca?: string | Buffer;
-  };
-  /** Times `wait`. @default the system clock */
-  readonly clock: Clock;
-  /** @default ignores events */
-  readonly onEvent: TransportEventListener;
-}
-
-const defaults: Readonly<HttpServerOptions> = Object.freeze({
-  host: '127.0.0.1',
-  port: 0,
-  bodyLimitBytes: 1024 * 1024,
-  maxWaitMs: 60_000,
-  retryAfterSeconds: 1,
-  keepAliveTimeoutMs: 65_000,
-  metrics: () => '',
-  metricsPublic: false,
-  clock: systemClock,
-  onEvent: () => {},
-});
-
-const rules: OptionRules<HttpServerOptions> = {
-  host: { kind: 'string' },
-  port: { kind: 'integer', min: 0, max: 65_535 },
-  bodyLimitBytes: { kind: 'integer', min: 1 },
-  maxWaitMs: { kind: 'integer', min: 0 },
-  retryAfterSeconds: { kind: 'integer', min: 0 },
-  keepAliveTimeoutMs: { kind: 'integer', min: 1 },
-  metrics: { kind: 'function' },
-  token: { kind: 'string' },
-  metricsPublic: { kind: 'boolean' },
-  tls: { kind: 'object' },
-  clock: { kind: 'object' },
-  onEvent: { kind: 'function' },
-};
+import { type HttpServerOptions, httpServerOptions } from './http-server-options.js';
 
 /**
  * The HTTP API (JSON) over the `CommandHandler`, with the fixed contract of `docs/transport.md`:
@@ -89,7 +24,7 @@ export class HttpServer {
   #address: ListenAddress | undefined;
 
   constructor(handler: CommandHandler, options?: Partial<HttpServerOptions>) {
-    this.options = resolveOptions('HttpServer', defaults, rules, options);
+    this.options = httpServerOptions.resolve(options);
     const { retryAfterSeconds, onEvent } = this.options;
     const app = Fastify({
       logger: false,

@@ -1,7 +1,7 @@
 import { type Clock, CoordinatorError } from '@coordinator/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type CommandDetails, type CommandHandler, finalResult } from './command-handler.js';
-import { parseFilter, parseSubmission } from './submission-schema.js';
+import { type CommandDetails, type CommandHandler, finalResult } from '../command-handler.js';
+import { parseFilter, parseSubmission } from '../submission-schema.js';
 
 /** What the routes need besides the handler. */
 export interface RouteConfig {

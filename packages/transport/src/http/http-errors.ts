@@ -1,7 +1,7 @@
 import { CoordinatorError, type ErrorCode, type ErrorData } from '@coordinator/core';
 import type { FastifyReply } from 'fastify';
-import { handlerErrorData } from './handler-error.js';
-import type { TransportEventListener } from './transport-events.js';
+import { handlerErrorData } from '../handler-error.js';
+import type { TransportEventListener } from '../transport-events.js';
 
 /** The HTTP status each error code is answered with; a code not listed gets 500. */
 export const httpStatusOf: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({

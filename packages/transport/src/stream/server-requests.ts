@@ -1,8 +1,8 @@
 import { CoordinatorError, type ErrorData } from '@coordinator/core';
-import { type CommandHandler, finalResult } from './command-handler.js';
-import { handlerErrorData } from './handler-error.js';
+import { type CommandHandler, finalResult } from '../command-handler.js';
+import { handlerErrorData } from '../handler-error.js';
+import type { TransportEventListener } from '../transport-events.js';
 import type { ClientRequest, ReplyMessage } from './protocol.js';
-import type { TransportEventListener } from './transport-events.js';
 
 /** One pending request; its identity tells a reply for it from one for a later reuse of its seq. */
 interface Token {

@@ -1,7 +1,7 @@
 import { SimulatedClock } from '@coordinator/core/testing';
 import { describe, expect, it } from 'vitest';
+import type { TransportEvent } from '../transport-events.js';
 import { type BreakerPermit, CircuitBreaker } from './circuit-breaker.js';
-import type { TransportEvent } from './transport-events.js';
 
 function breaker(options: Partial<ConstructorParameters<typeof CircuitBreaker>[0]> = {}) {
   const clock = new SimulatedClock(1_000);

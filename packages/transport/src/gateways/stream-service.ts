@@ -1,32 +1,9 @@
 import { CoordinatorError } from '@coordinator/core';
-import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
-import type { CommandResult } from './command-handler.js';
+import type { CommandResult } from '../command-handler.js';
+import { StreamClient } from '../stream/stream-client.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import type { StepKey } from './http-service.js';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
-import { StreamClient } from './stream-client.js';
-import type { StreamClientOptions } from './stream-client-options.js';
-
-export interface StreamServiceOptions extends StreamClientOptions {
-  /** Named in errors and breaker events. @default `host:port` */
-  readonly service: string;
-  /** Per call, until the remote Command is done. @default 30000 */
-  readonly timeoutMs: number;
-  /** The circuit breaker's thresholds. @default CircuitBreaker's defaults */
-  readonly breaker: Partial<Omit<CircuitBreakerOptions, 'service' | 'clock' | 'onEvent'>>;
-}
-
-type OwnOptions = Pick<StreamServiceOptions, 'service' | 'timeoutMs' | 'breaker'>;
-
-const defaults: Readonly<Partial<OwnOptions>> = Object.freeze({
-  timeoutMs: 30_000,
-  breaker: Object.freeze({}),
-});
-
-const rules: OptionRules<OwnOptions> = {
-  service: { kind: 'string' },
-  timeoutMs: { kind: 'integer', min: 1 },
-  breaker: { kind: 'object' },
-};
+import { type StreamServiceOptions, streamServiceOptions } from './stream-service-options.js';
 
 /** Refusals after which the same call may succeed later: the service is unavailable for now. */
 const unavailable = new Set([
@@ -56,17 +33,12 @@ export class StreamService {
   readonly #timeoutMs: number;
 
   constructor(options: Partial<StreamServiceOptions> & { readonly port: number }) {
-    const { service, timeoutMs, breaker, ...clientOptions } = options;
-    this.client = new StreamClient(clientOptions);
-    const { host, port, clock, onEvent } = this.client.options;
-    const own = resolveOptions('StreamService', defaults, rules, {
-      service: service ?? `${host}:${port}`,
-      timeoutMs,
-      breaker,
-    });
-    this.#service = own.service;
-    this.#timeoutMs = own.timeoutMs;
-    this.breaker = new CircuitBreaker({ ...own.breaker, service: own.service, clock, onEvent });
+    const { service, timeoutMs, breaker, ...client } = streamServiceOptions.resolve(options);
+    this.client = new StreamClient(client);
+    this.#service = service ?? `${client.host}:${client.port}`;
+    this.#timeoutMs = timeoutMs;
+    const { clock, onEvent } = client;
+    this.breaker = new CircuitBreaker({ ...breaker, service: this.#service, clock, onEvent });
   }
 
   /**

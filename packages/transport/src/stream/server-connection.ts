@@ -1,37 +1,15 @@
 import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { type Clock, CoordinatorError, type ErrorData } from '@coordinator/core';
-import type { BearerToken } from './bearer-token.js';
+import type { BearerToken } from '../bearer-token.js';
+import type { CommandHandler } from '../command-handler.js';
 import { readClientMessage } from './client-message.js';
-import type { CommandHandler } from './command-handler.js';
 import { FrameDecoder, noFrame } from './frame-decoder.js';
 import { FrameWriter } from './frame-writer.js';
 import { Keepalive } from './keepalive.js';
 import { type ClientHello, protocolName, protocolVersion, type ServerMessage } from './protocol.js';
 import { ServerRequests } from './server-requests.js';
-import type { TransportEventListener } from './transport-events.js';
-
-/** How every connection of a stream server behaves (the server's options, less where it listens). */
-export interface ConnectionSettings {
-  /** Named in the hello every client receives. @default os.hostname() */
-  readonly nodeId: string;
-  /** Largest frame body read; a larger length prefix closes the connection with `FRAME_TOO_LARGE`. @default 1 MiB */
-  readonly maxFrameBytes: number;
-  /** Requests pending on one connection before the server stops reading it. @default 1024 */
-  readonly maxPendingPerConnection: number;
-  /** A connection that sent nothing for this long gets a ping. @default 5000 */
-  readonly keepaliveIntervalMs: number;
-  /** A client heard from for none of this long is dropped. @default 15000 */
-  readonly keepaliveTimeoutMs: number;
-  /** A client must send its hello within this. @default 10000 */
-  readonly handshakeTimeoutMs: number;
-  /** After a close notice, how long the peer gets to hang up before the socket is destroyed. @default 2000 */
-  readonly closeGraceMs: number;
-  /** @default the system clock */
-  readonly clock: Clock;
-  /** @default ignores events */
-  readonly onEvent: TransportEventListener;
-}
+import type { ConnectionSettings } from './stream-server-options.js';
 
 export interface ConnectionConfig extends ConnectionSettings {
   readonly handler: CommandHandler;

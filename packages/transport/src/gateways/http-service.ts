@@ -1,51 +1,8 @@
-import { type Clock, CoordinatorError, type StepInfo } from '@coordinator/core';
-import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import { CoordinatorError, type StepInfo } from '@coordinator/core';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { type HttpServiceOptions, httpServiceOptions } from './http-service-options.js';
 import { idempotencyHeader } from './idempotency-header.js';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
-import { systemClock } from './system-clock.js';
-import type { TransportEventListener } from './transport-events.js';
 import { fetchTrusting } from './trusting-fetch.js';
-
-export interface HttpServiceOptions {
-  /** Named in errors and breaker events. @default the base URL's host */
-  readonly service: string;
-  /** Per call, connecting and reading the whole response. @default 10000 */
-  readonly timeoutMs: number;
-  /** Sent with every call. @default {} */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The circuit breaker's thresholds. @default CircuitBreaker's defaults */
-  readonly breaker: Partial<Omit<CircuitBreakerOptions, 'service' | 'clock' | 'onEvent'>>;
-  /** Time for timeouts and the breaker. @default the system clock */
-  readonly clock: Clock;
-  /**
-   * Trust these certificate authorities (PEM) for an `https:` service, in place of the system's.
-   * @default undefined (the system's)
-   */
-  readonly ca?: string | Buffer;
-  /** @default globalThis.fetch (with `ca`: undici's fetch trusting it) */
-  readonly fetch?: typeof fetch;
-  /** @default ignores events */
-  readonly onEvent: TransportEventListener;
-}
-
-const defaults: Readonly<Partial<HttpServiceOptions>> = Object.freeze({
-  timeoutMs: 10_000,
-  headers: Object.freeze({}),
-  breaker: Object.freeze({}),
-  clock: systemClock,
-  onEvent: () => {},
-});
-
-const rules: OptionRules<HttpServiceOptions> = {
-  service: { kind: 'string' },
-  timeoutMs: { kind: 'integer', min: 1 },
-  headers: { kind: 'object' },
-  breaker: { kind: 'object' },
-  clock: { kind: 'object' },
-  ca: { kind: 'object' },
-  fetch: { kind: 'function' },
-  onEvent: { kind: 'function' },
-};
 
 export interface ServiceRequest {
   /** @default 'POST' with a body, else 'GET' */
@@ -91,9 +48,9 @@ export class HttpService {
 
   constructor(baseUrl: string | URL, options?: Partial<HttpServiceOptions>) {
     this.#baseUrl = new URL(baseUrl);
-    this.options = resolveOptions('HttpService', defaults, rules, {
-      service: this.#baseUrl.host,
+    this.options = httpServiceOptions.resolve({
       ...options,
+      service: options?.service ?? this.#baseUrl.host,
     });
     const { service, clock, onEvent } = this.options;
     this.breaker = new CircuitBreaker({ ...this.options.breaker, service, clock, onEvent });

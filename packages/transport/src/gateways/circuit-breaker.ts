@@ -1,46 +1,6 @@
-import type { Clock } from '@coordinator/core';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
-import { systemClock } from './system-clock.js';
-import type { TransportEventListener } from './transport-events.js';
+import { type CircuitBreakerOptions, circuitBreakerOptions } from './circuit-breaker-options.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
-
-export interface CircuitBreakerOptions {
-  /** Named in events. @default 'service' */
-  readonly service: string;
-  /** Consecutive failures, while closed, that open the circuit. @default 5 */
-  readonly failureThreshold: number;
-  /** How long the circuit stays open before trial calls go through. @default 30000 */
-  readonly openMs: number;
-  /** Trial calls let through at once while half-open. @default 1 */
-  readonly halfOpenMaxCalls: number;
-  /** Successful trial calls that close the circuit again. @default 1 */
-  readonly successThreshold: number;
-  /** Time, injected so tests run on virtual time. @default the system clock */
-  readonly clock: Clock;
-  /** @default ignores events */
-  readonly onEvent: TransportEventListener;
-}
-
-const defaults: Readonly<CircuitBreakerOptions> = Object.freeze({
-  service: 'service',
-  failureThreshold: 5,
-  openMs: 30_000,
-  halfOpenMaxCalls: 1,
-  successThreshold: 1,
-  clock: systemClock,
-  onEvent: () => {},
-});
-
-const rules: OptionRules<CircuitBreakerOptions> = {
-  service: { kind: 'string' },
-  failureThreshold: { kind: 'integer', min: 1 },
-  openMs: { kind: 'integer', min: 0 },
-  halfOpenMaxCalls: { kind: 'integer', min: 1 },
-  successThreshold: { kind: 'integer', min: 1 },
-  clock: { kind: 'object' },
-  onEvent: { kind: 'function' },
-};
 
 /** Leave to make one call; report its outcome with `succeeded` or `failed`. */
 export interface BreakerPermit {
@@ -63,7 +23,7 @@ export class CircuitBreaker {
   #openUntil = 0;
 
   constructor(options?: Partial<CircuitBreakerOptions>) {
-    this.options = resolveOptions('CircuitBreaker', defaults, rules, options);
+    this.options = circuitBreakerOptions.resolve(options);
   }
 
   /** The state now (an open circuit whose time is up reads as half-open). */

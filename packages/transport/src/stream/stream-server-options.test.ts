@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryCommandHandler } from '../testing/memory-command-handler.js';
 import { StreamServer } from './stream-server.js';
-import { MemoryCommandHandler } from './testing/memory-command-handler.js';
 
 describe('options', () => {
   const handler = new MemoryCommandHandler();
@@ -18,6 +18,9 @@ describe('options', () => {
     );
     expect(() => new StreamServer(handler, { port: 'x' as unknown as number })).toThrow(
       'Expected StreamServer option `port` to be an integer from 0 to 65535, got `x` (string)',
+    );
+    expect(() => new StreamServer(handler, { keepaliveTimeoutMs: 5000 })).toThrow(
+      'Expected StreamServer option `keepaliveTimeoutMs` to be above `keepaliveIntervalMs` (5000), got `5000` (number)',
     );
   });
 

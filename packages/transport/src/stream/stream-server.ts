@@ -1,64 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { hostname } from 'node:os';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
 import { CoordinatorError } from '@coordinator/core';
-import { BearerToken } from './bearer-token.js';
-import type { CommandHandler } from './command-handler.js';
-import { type OptionRules, resolveOptions } from './resolve-options.js';
-import { type ConnectionSettings, ServerConnection } from './server-connection.js';
-import { systemClock } from './system-clock.js';
-
-export interface StreamServerOptions extends ConnectionSettings {
-  /** @default '127.0.0.1' */
-  readonly host: string;
-  /** @default 0 (a free port; read it from `listen()`) */
-  readonly port: number;
-  /**
-   * Serve TLS with these options (`key`, `cert`, ...). For mutual TLS add `ca`,
-   * `requestCert: true` and `rejectUnauthorized: true`: a client without a certificate signed by
-   * `ca` is refused during the handshake.
-   * @default undefined (plain TCP)
-   */
-  readonly tls?: TlsOptions;
-  /** When set, clients must send it in their hello; others are closed with `UNAUTHORIZED`. */
-  readonly token?: string;
-}
-
-const defaults: Readonly<Partial<StreamServerOptions>> = Object.freeze({
-  host: '127.0.0.1',
-  port: 0,
-  nodeId: hostname(),
-  maxFrameBytes: 1024 * 1024,
-  maxPendingPerConnection: 1024,
-  keepaliveIntervalMs: 5_000,
-  keepaliveTimeoutMs: 15_000,
-  handshakeTimeoutMs: 10_000,
-  closeGraceMs: 2_000,
-  clock: systemClock,
-  onEvent: () => {},
-});
-
-const rules: OptionRules<StreamServerOptions> = {
-  host: { kind: 'string' },
-  port: { kind: 'integer', min: 0, max: 65_535 },
-  tls: { kind: 'object' },
-  token: { kind: 'string' },
-  nodeId: { kind: 'string' },
-  maxFrameBytes: { kind: 'integer', min: 64, max: 0xffff_ffff },
-  maxPendingPerConnection: { kind: 'integer', min: 1 },
-  keepaliveIntervalMs: { kind: 'integer', min: 1 },
-  keepaliveTimeoutMs: { kind: 'integer', min: 1 },
-  handshakeTimeoutMs: { kind: 'integer', min: 1 },
-  closeGraceMs: { kind: 'integer', min: 0 },
-  clock: { kind: 'object' },
-  onEvent: { kind: 'function' },
-};
-
-/** Where a server listens. */
-export interface ListenAddress {
-  readonly host: string;
-  readonly port: number;
-}
+import { BearerToken } from '../bearer-token.js';
+import type { CommandHandler } from '../command-handler.js';
+import type { ListenAddress } from '../listen-address.js';
+import { ServerConnection } from './server-connection.js';
+import { type StreamServerOptions, streamServerOptions } from './stream-server-options.js';
 
 /**
  * The stream protocol server (TCP, or TLS with optional client certificates). Every request runs
@@ -78,15 +25,9 @@ export class StreamServer {
 
   constructor(handler: CommandHandler, options?: Partial<StreamServerOptions>) {
     this.#handler = handler;
-    this.options = resolveOptions('StreamServer', defaults, rules, options);
+    this.options = streamServerOptions.resolve(options);
     this.#bearer =
       this.options.token === undefined ? undefined : new BearerToken(this.options.token);
-    if (this.options.keepaliveTimeoutMs <= this.options.keepaliveIntervalMs) {
-      throw new CoordinatorError(
-        'INVALID_OPTION',
-        `Expected StreamServer option \`keepaliveTimeoutMs\` to exceed \`keepaliveIntervalMs\` (${this.options.keepaliveIntervalMs}), got \`${this.options.keepaliveTimeoutMs}\` (number)`,
-      );
-    }
   }
 
   /** Where it listens, once `listen` resolved. */

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   type CommandFilter,
+  type CommandView,
   type Driver,
   type Submission,
   type SubmitResult,
   toErrorData,
 } from '@coordinator/core';
-import type { CommandDetails, CommandHandler, HandlerStatus } from '@coordinator/transport';
+import type { CommandHandler, HandlerStatus } from '@coordinator/transport';
 import type { PeerRouter } from './peer-router.js';
 
 /**
@@ -48,15 +49,15 @@ export class DriverHandler implements CommandHandler {
     }
   }
 
-  async get(id: string): Promise<CommandDetails | undefined> {
+  async get(id: string): Promise<CommandView | undefined> {
     return this.#driver.get(id) ?? (await this.#router?.get(id));
   }
 
-  list(filter: CommandFilter): readonly CommandDetails[] {
+  list(filter: CommandFilter): readonly CommandView[] {
     return this.#driver.list(filter);
   }
 
-  whenDone(id: string, signal: AbortSignal): Promise<CommandDetails> {
+  whenDone(id: string, signal: AbortSignal): Promise<CommandView> {
     if (signal.aborted) return Promise.reject(signal.reason);
     if (this.#router && this.#driver.get(id) === undefined && this.#router.forwarded(id)) {
       return this.#router.whenDone(id, signal);

@@ -1,4 +1,5 @@
 import {
+  type CommandView,
   CoordinatorError,
   type Submission,
   type SubmitResult,
@@ -6,7 +7,6 @@ import {
 } from '@coordinator/core';
 import {
   type CommandCall,
-  type CommandDetails,
   type ListenAddress,
   StreamClient,
   type StreamClientOptions,
@@ -94,7 +94,7 @@ export class PeerRouter {
   }
 
   /** The Command as the peer that knows it shows it, or undefined. */
-  async get(id: string): Promise<CommandDetails | undefined> {
+  async get(id: string): Promise<CommandView | undefined> {
     for (const { client } of this.#byReachability()) {
       const signal = AbortSignal.timeout(client.connected ? answerTimeoutMs : connectTimeoutMs);
       try {
@@ -108,7 +108,7 @@ export class PeerRouter {
   }
 
   /** Waits for a forwarded Command's final result, then returns its details from its owner. */
-  async whenDone(id: string, signal: AbortSignal): Promise<CommandDetails> {
+  async whenDone(id: string, signal: AbortSignal): Promise<CommandView> {
     const call = this.#calls.get(id);
     if (!call) throw new CoordinatorError('UNKNOWN_COMMAND', `No Command with id ${id}`);
     const aborted = new Promise<never>((_, reject) => {

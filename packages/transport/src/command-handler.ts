@@ -7,9 +7,6 @@ import type {
   SubmitResult,
 } from '@coordinator/core';
 
-/** One Command as the servers show it: the core's view, its timeline (`events`) included. */
-export type CommandDetails = CommandView;
-
 /** What the servers report about the node behind them. */
 export interface HandlerStatus {
   /** True once recovery is done and the node takes new Commands: `/readyz` answers 200. */
@@ -31,14 +28,14 @@ export interface CommandHandler {
    */
   submit(submission: Submission): Promise<SubmitResult>;
   /** One Command, or undefined when the node does not know the id. */
-  get(id: string): CommandDetails | undefined | Promise<CommandDetails | undefined>;
-  list(filter: CommandFilter): readonly CommandDetails[] | Promise<readonly CommandDetails[]>;
+  get(id: string): CommandView | undefined | Promise<CommandView | undefined>;
+  list(filter: CommandFilter): readonly CommandView[] | Promise<readonly CommandView[]>;
   /**
    * Resolves with the Command once it is done. Must stop waiting and reject with the signal's
    * reason when `signal` aborts (a client went away, a `wait` ran out).
    * @throws CoordinatorError `UNKNOWN_COMMAND` for an unknown id.
    */
-  whenDone(id: string, signal: AbortSignal): Promise<CommandDetails>;
+  whenDone(id: string, signal: AbortSignal): Promise<CommandView>;
   status(): HandlerStatus;
 }
 

@@ -1,5 +1,4 @@
 export {
-  type CommandDetails,
   type CommandHandler,
   type CommandResult,
   finalResult,

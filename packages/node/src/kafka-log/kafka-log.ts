@@ -1,3 +1,6 @@
+// Longer than ~300 lines: the EventLog port's methods and the consumer-group membership that
+// drives ownership live together, since every method answers from the partitions the group gave
+// this node; per-partition work is in owned-partition.ts, the writer and feed beside it.
 import {
   CoordinatorError,
   type EventLog,

@@ -1,6 +1,6 @@
-import { type Clock, CoordinatorError } from '@coordinator/core';
+import { type Clock, type CommandView, CoordinatorError } from '@coordinator/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type CommandDetails, type CommandHandler, finalResult } from '../command-handler.js';
+import { type CommandHandler, finalResult } from '../command-handler.js';
 import { parseFilter, parseSubmission } from '../submission-schema.js';
 
 /** What the routes need besides the handler. */
@@ -15,7 +15,7 @@ export interface RouteConfig {
 }
 
 /** The contract's shape of one Command; `events` only on `GET /v1/commands/{id}`. */
-function commandBody(details: CommandDetails, withEvents: boolean): Record<string, unknown> {
+function commandBody(details: CommandView, withEvents: boolean): Record<string, unknown> {
   const done = details.state === 'done' && details.error === undefined;
   return {
     id: details.id,
@@ -72,7 +72,7 @@ async function awaitDone(
   id: string,
   waitMs: number,
   reply: FastifyReply,
-): Promise<CommandDetails | undefined> {
+): Promise<CommandView | undefined> {
   const controller = new AbortController();
   const timer = config.clock.setTimer(() => controller.abort(), waitMs);
   const gone = () => controller.abort();
@@ -103,7 +103,7 @@ export function registerRoutes(app: FastifyInstance, config: RouteConfig): void 
     const submission = parseSubmission(request.body, singleHeader(request, 'idempotency-key'));
     const waitMs = parseWait((request.query as Record<string, unknown>).wait, config.maxWaitMs);
     const submitted = await handler.submit(submission);
-    let done: CommandDetails | undefined;
+    let done: CommandView | undefined;
     if (submitted.state === 'done') done = await handler.get(submitted.id);
     else if (waitMs > 0) done = await awaitDone(config, submitted.id, waitMs, reply);
     if (done) return reply.code(200).send(finalResult(done));

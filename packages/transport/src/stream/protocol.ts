@@ -33,7 +33,7 @@ export interface ReplyMessage {
   readonly op: 'reply';
   readonly seq: number;
   readonly last: boolean;
-  /** What the request asked for (a `CommandResult`, `CommandDetails` or a list of them). */
+  /** What the request asked for (a `CommandResult`, `CommandView` or a list of them). */
   readonly value?: unknown;
   /** The request was refused; always on a final reply. */
   readonly error?: ErrorData;
@@ -67,14 +67,14 @@ export interface SubmitMessage {
   readonly until?: 'accepted' | 'done' | 'result';
 }
 
-/** One Command by id: the final reply's value is its `CommandDetails`. */
+/** One Command by id: the final reply's value is its `CommandView`. */
 export interface GetMessage {
   readonly op: 'get';
   readonly seq: number;
   readonly id: string;
 }
 
-/** Lists Commands: the final reply's value is an array of `CommandDetails`. */
+/** Lists Commands: the final reply's value is an array of `CommandView`. */
 export interface ListMessage {
   readonly op: 'list';
   readonly seq: number;

@@ -1,11 +1,15 @@
+// Longer than ~300 lines on purpose: connecting, the request queue and reconnecting share one
+// state (pending requests move between them on every connect and every loss); split apart, each
+// part would reach into the others.
 import { randomUUID } from 'node:crypto';
 import {
   type CommandFilter,
+  type CommandView,
   CoordinatorError,
   type Submission,
   type TimerHandle,
 } from '@coordinator/core';
-import type { CommandDetails, CommandResult } from '../command-handler.js';
+import type { CommandResult } from '../command-handler.js';
 import { backoffDelay } from './backoff.js';
 import { ClientConnection, errorFromData } from './client-connection.js';
 import { CallState, CommandCall } from './command-call.js';
@@ -100,14 +104,11 @@ export class StreamClient {
   }
 
   /** @throws CoordinatorError `UNKNOWN_COMMAND` for an unknown id. */
-  get(id: string, options: { signal?: AbortSignal } = {}): Promise<CommandDetails> {
+  get(id: string, options: { signal?: AbortSignal } = {}): Promise<CommandView> {
     return this.#single({ op: 'get', seq: this.#nextSeq(), id }, options.signal);
   }
 
-  list(
-    filter: CommandFilter = {},
-    options: { signal?: AbortSignal } = {},
-  ): Promise<CommandDetails[]> {
+  list(filter: CommandFilter = {}, options: { signal?: AbortSignal } = {}): Promise<CommandView[]> {
     return this.#single({ op: 'list', seq: this.#nextSeq(), ...filter }, options.signal);
   }
 

@@ -1,6 +1,7 @@
 import {
   type CommandEvent,
   type CommandFilter,
+  type CommandView,
   CoordinatorError,
   type ErrorData,
   type LifecycleState,
@@ -8,7 +9,7 @@ import {
   type SubmitResult,
   toErrorData,
 } from '@coordinator/core';
-import type { CommandDetails, CommandHandler, HandlerStatus } from '../command-handler.js';
+import type { CommandHandler, HandlerStatus } from '../command-handler.js';
 
 /** One Command as `MemoryCommandHandler` runs it. */
 export interface MemoryCommand {
@@ -54,7 +55,7 @@ export class MemoryCommandHandler implements CommandHandler {
   readonly runs = new Map<string, number>();
   readonly #options: MemoryCommandHandlerOptions;
   readonly #commands = new Map<string, Entry>();
-  readonly #waiters = new Map<string, Set<(details: CommandDetails) => void>>();
+  readonly #waiters = new Map<string, Set<(details: CommandView) => void>>();
   #ids = 0;
 
   constructor(options: MemoryCommandHandlerOptions = {}) {
@@ -91,12 +92,12 @@ export class MemoryCommandHandler implements CommandHandler {
     return { id, state: 'pending', existing: false };
   }
 
-  get(id: string): CommandDetails | undefined {
+  get(id: string): CommandView | undefined {
     const entry = this.#commands.get(id);
     return entry && this.#details(entry);
   }
 
-  list(filter: CommandFilter): CommandDetails[] {
+  list(filter: CommandFilter): CommandView[] {
     const limit = filter.limit ?? 100;
     return [...this.#commands.values()]
       .filter(
@@ -107,7 +108,7 @@ export class MemoryCommandHandler implements CommandHandler {
       .map((e) => this.#details(e));
   }
 
-  whenDone(id: string, signal: AbortSignal): Promise<CommandDetails> {
+  whenDone(id: string, signal: AbortSignal): Promise<CommandView> {
     const entry = this.#commands.get(id);
     if (!entry)
       return Promise.reject(new CoordinatorError('UNKNOWN_COMMAND', `No Command with id ${id}`));
@@ -120,7 +121,7 @@ export class MemoryCommandHandler implements CommandHandler {
         waiters.delete(done);
         reject(signal.reason);
       };
-      const done = (details: CommandDetails) => {
+      const done = (details: CommandView) => {
         signal.removeEventListener('abort', abort);
         resolve(details);
       };
@@ -163,7 +164,7 @@ export class MemoryCommandHandler implements CommandHandler {
     entry.events.push({ kind, at: entry.updatedAt });
   }
 
-  #details(entry: Entry): CommandDetails {
+  #details(entry: Entry): CommandView {
     const done = entry.state === 'done';
     return {
       id: entry.id,

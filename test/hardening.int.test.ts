@@ -7,56 +7,22 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { StreamClient } from '@coordinator/transport';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type OrderServiceSet,
-  serviceEnv,
-  startServices,
-} from '../examples/order-saga/services.js';
-import {
-  getCommand,
-  type NodeProcess,
-  runCli,
-  startNode,
-  submit,
-  tempDir,
-} from './support/node-process.js';
+import { describe, expect, it } from 'vitest';
+import { nodeFixture } from './support/node-fixture.js';
+import { getCommand, runCli, submit, tempDir } from './support/node-process.js';
 import { spawnProcess } from './support/spawn-process.js';
 import { waitFor } from './support/wait-for.js';
 
 const order = { sku: 'A-1', qty: 2, amount: 40 };
 
-let services: OrderServiceSet;
-let env: Record<string, string>;
-const nodes: NodeProcess[] = [];
+const fixture = nodeFixture({
+  args: ['--slow-retry-interval', '300', '--jitter', '50'],
+  env: { SERVICE_TIMEOUT_MS: '1000', BREAKER_FAILURES: '100' },
+});
 
-async function node(args: string[] = [], extraEnv: Record<string, string> = {}, config?: string) {
-  const started = await startNode({
-    dataDir: await tempDir(),
-    env: { ...env, ...extraEnv },
-    args: ['--slow-retry-interval', '300', '--jitter', '50', ...args],
-    ...(config ? { config } : {}),
-  });
-  nodes.push(started);
-  return started;
+function node(args: string[] = [], env: Record<string, string> = {}, config?: string) {
+  return fixture.node({ args, env, ...(config ? { config } : {}) });
 }
-
-beforeAll(async () => {
-  services = await startServices({ anyPort: true });
-  env = { ...serviceEnv(services), SERVICE_TIMEOUT_MS: '1000', BREAKER_FAILURES: '100' };
-});
-
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.kill('SIGKILL')));
-  for (const s of Object.values(services)) {
-    s.mode = 'ok';
-    s.script.splice(0);
-  }
-});
-
-afterAll(async () => {
-  await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
-});
 
 describe('same id, different Command', () => {
   it('answers 409 ID_CONFLICT on HTTP (body id and Idempotency-Key), and the existing Command for an equal resubmit', async () => {
@@ -86,7 +52,7 @@ describe('same id, different Command', () => {
     expect(byHeader.status).toBe(409);
     expect(byHeader.body.error.code).toBe('ID_CONFLICT');
     // Nothing ran for the conflicting submits: one Command, three calls.
-    expect(services.payments.history.filter((h) => h.key === 'o-1:charge')).toHaveLength(1);
+    expect(fixture.services.payments.history.filter((h) => h.key === 'o-1:charge')).toHaveLength(1);
   });
 
   it('refuses a conflicting resubmit on the stream protocol and in the CLI', async () => {
@@ -176,7 +142,7 @@ describe('a fault inside the node before the request leaves', () => {
 
   it('fails the step terminally with INTERNAL (a saga compensates), opens no breaker and leaves the node accepting', async () => {
     const n = await node([], {}, config);
-    const paymentCalls = services.payments.history.length;
+    const paymentCalls = fixture.services.payments.history.length;
     const saga = await submit(
       n.url,
       { type: 'faulty-saga', payload: { sku: 'F-1' } },
@@ -198,7 +164,7 @@ describe('a fault inside the node before the request leaves', () => {
       { wait: 10_000 },
     );
     expect(again.body.error.code).toBe('INTERNAL');
-    expect(services.payments.history).toHaveLength(paymentCalls);
+    expect(fixture.services.payments.history).toHaveLength(paymentCalls);
     const view = await getCommand(n.url, saga.body.id);
     expect(view.body.events).toContainEqual(
       expect.objectContaining({
@@ -335,7 +301,7 @@ describe('signals', () => {
         '--stream',
         '127.0.0.1:0',
       ],
-      { env },
+      { env: fixture.env },
     );
     const output = () => `${pnpm.stdout}${pnpm.stderr}`;
     const readyLine = /"http":\{"host":"127\.0\.0\.1","port":(\d+)\}.*ready/;
@@ -360,7 +326,7 @@ describe('signals', () => {
 describe('noise', () => {
   it('logs the first delayed step of an outage and then per-service summaries, not a line per Command', async () => {
     const n = await node(['--log-level', 'info'], { COORDINATOR_WAIT_LOG_INTERVAL_MS: '400' });
-    services.payments.mode = 'down';
+    fixture.services.payments.mode = 'down';
     const ids: string[] = [];
     for (let i = 0; i < 20; i++)
       ids.push((await submit(n.url, { type: 'order', payload: order })).body.id);
@@ -377,7 +343,7 @@ describe('noise', () => {
     expect(summary).toMatchObject({ service: 'payments', lastError: { code: 'DELAYED' } });
     expect(Number(summary.delayed) + Number(summary.blocked)).toBeGreaterThan(0);
     expect(delayedLines.length).toBeLessThan(ids.length);
-    services.payments.mode = 'ok';
+    fixture.services.payments.mode = 'ok';
     for (const id of ids) {
       await waitFor(`${id} to finish`, async () =>
         (await getCommand(n.url, id)).body.state === 'done' ? true : undefined,
@@ -387,12 +353,10 @@ describe('noise', () => {
 
   it('prints recovery progress as `replayed X of ~Y records` when stderr is not a terminal', async () => {
     const dataDir = await tempDir();
-    const first = await startNode({ dataDir, env });
-    nodes.push(first);
+    const first = await fixture.node({ dataDir });
     for (let i = 0; i < 30; i++) await submit(first.url, { type: 'order', payload: order });
     await first.kill('SIGKILL');
-    const second = await startNode({ dataDir, env });
-    nodes.push(second);
+    const second = await fixture.node({ dataDir });
     expect(second.stderr.join('')).toMatch(/recovering: replayed \d+ of ~\d+ records/);
   });
 });

@@ -6,19 +6,9 @@
 import { request } from 'node:http';
 import { errorCodes } from '@coordinator/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type OrderServiceSet,
-  serviceEnv,
-  startServices,
-} from '../examples/order-saga/services.js';
-import {
-  getCommand,
-  type NodeProcess,
-  startNode,
-  submit,
-  tempDir,
-} from './support/node-process.js';
+import { describe, expect, it } from 'vitest';
+import { nodeFixture } from './support/node-fixture.js';
+import { getCommand, submit } from './support/node-process.js';
 import { waitFor } from './support/wait-for.js';
 
 interface Probe {
@@ -140,26 +130,15 @@ function send(url: string, { method, path: target, headers: sent, body: bytes }:
   });
 }
 
-let services: OrderServiceSet;
-let n: NodeProcess;
-
-beforeAll(async () => {
-  services = await startServices({ anyPort: true });
-  n = await startNode({
-    dataDir: await tempDir(),
-    env: { ...serviceEnv(services), SERVICE_TIMEOUT_MS: '1000', BREAKER_FAILURES: '1000' },
-    args: ['--slow-retry-interval', '300', '--jitter', '50'],
-  });
-});
-
-afterAll(async () => {
-  await n?.kill('SIGKILL');
-  await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
+const fixture = nodeFixture({
+  args: ['--slow-retry-interval', '300', '--jitter', '50'],
+  env: { SERVICE_TIMEOUT_MS: '1000', BREAKER_FAILURES: '1000' },
 });
 
 describe('a running node under HTTP fuzzing', () => {
   it('answers every request with a documented status and coded error body, and keeps its Commands', async () => {
-    services.shipping.mode = 'down';
+    const n = await fixture.node();
+    fixture.services.shipping.mode = 'down';
     const before = await submit(n.url, {
       type: 'order',
       id: 'before-fuzz',
@@ -189,7 +168,7 @@ describe('a running node under HTTP fuzzing', () => {
     expect((await fetch(`${n.url}/healthz`)).status).toBe(200);
     expect(statuses.get(400)).toBeGreaterThan(0);
     expect(statuses.get(404)).toBeGreaterThan(0);
-    services.shipping.mode = 'ok';
+    fixture.services.shipping.mode = 'ok';
     await waitFor('the Command accepted before the fuzzing to finish', async () => {
       const { body: view } = await getCommand(n.url, 'before-fuzz');
       return view.state === 'done' ? view : undefined;

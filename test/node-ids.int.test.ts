@@ -4,20 +4,9 @@
  * leave the node suspended.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type OrderServiceSet,
-  serviceEnv,
-  startServices,
-} from '../examples/order-saga/services.js';
-import {
-  getCommand,
-  type NodeProcess,
-  runCli,
-  startNode,
-  submit,
-  tempDir,
-} from './support/node-process.js';
+import { describe, expect, it } from 'vitest';
+import { nodeFixture } from './support/node-fixture.js';
+import { getCommand, runCli, submit } from './support/node-process.js';
 
 /** The documented id rule, written out independently of the code that enforces it. */
 function validId(id: string): boolean {
@@ -63,21 +52,11 @@ const ids = fc.oneof(
   fc.integer({ min: 250, max: 260 }).map((n) => '😀'.repeat(n)),
 );
 
-let services: OrderServiceSet;
-let n: NodeProcess;
-
-beforeAll(async () => {
-  services = await startServices({ anyPort: true });
-  n = await startNode({ dataDir: await tempDir(), env: serviceEnv(services) });
-});
-
-afterAll(async () => {
-  await n?.kill('SIGKILL');
-  await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
-});
+const fixture = nodeFixture();
 
 describe('any id', () => {
   it('is refused with a coded 400, or accepted, retrievable and run to done; the node never suspends', async () => {
+    const n = await fixture.node();
     const accepted: string[] = [];
     let refused = 0;
     await fc.assert(

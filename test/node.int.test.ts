@@ -7,39 +7,23 @@ import { join } from 'node:path';
 import type { LogRecord } from '@coordinator/core';
 import { FileLog } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type OrderServiceSet,
-  serviceEnv,
-  startServices,
-} from '../examples/order-saga/services.js';
+import { describe, expect, it } from 'vitest';
 import type { ToyService } from '../examples/order-saga/toy-service.js';
-import {
-  getCommand,
-  type NodeProcess,
-  runCli,
-  startNode,
-  submit,
-  tempDir,
-} from './support/node-process.js';
+import { nodeFixture } from './support/node-fixture.js';
+import { getCommand, runCli, startNode, submit, tempDir } from './support/node-process.js';
 import { waitFor } from './support/wait-for.js';
 
 const order = { type: 'order', payload: { sku: 'A-1', qty: 2, amount: 40 } };
 const slow = 1000;
 const jitter = 100;
 
-let services: OrderServiceSet;
-let env: Record<string, string>;
-const nodes: NodeProcess[] = [];
+const fixture = nodeFixture({
+  args: ['--slow-retry-interval', String(slow), '--jitter', String(jitter)],
+  env: { SERVICE_TIMEOUT_MS: '1000', BREAKER_FAILURES: '100', COORDINATOR_LOG_LEVEL: 'info' },
+});
 
-async function node(dataDir: string, args: string[] = [], extraEnv: Record<string, string> = {}) {
-  const started = await startNode({
-    dataDir,
-    env: { ...env, ...extraEnv },
-    args: ['--slow-retry-interval', String(slow), '--jitter', String(jitter), ...args],
-  });
-  nodes.push(started);
-  return started;
+function node(dataDir: string, args: string[] = [], env: Record<string, string> = {}) {
+  return fixture.node({ dataDir, args, env });
 }
 
 /** Every record of every partition of a stopped node's data directory. */
@@ -55,28 +39,6 @@ async function records(dataDir: string): Promise<LogRecord[]> {
   }
   return all;
 }
-
-beforeAll(async () => {
-  services = await startServices({ anyPort: true });
-  env = {
-    ...serviceEnv(services),
-    SERVICE_TIMEOUT_MS: '1000',
-    BREAKER_FAILURES: '100',
-    COORDINATOR_LOG_LEVEL: 'info',
-  };
-});
-
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.kill('SIGKILL')));
-  for (const s of Object.values(services)) {
-    s.mode = 'ok';
-    s.script.splice(0);
-  }
-});
-
-afterAll(async () => {
-  await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
-});
 
 describe('a node', () => {
   it('returns a 3-step result; the log holds accepted, three outcomes and done, in order', async () => {
@@ -102,7 +64,7 @@ describe('a node', () => {
 
   it('retries a step that reports Delayed twice after about two slow intervals; the original stream request gets the result', async () => {
     const n = await node(await tempDir());
-    services.payments.script.push('down', 'down');
+    fixture.services.payments.script.push('down', 'down');
     const client = new StreamClient({ host: n.stream.host, port: n.stream.port });
     try {
       const started = Date.now();
@@ -146,7 +108,7 @@ describe('a node', () => {
       BREAKER_FAILURES: '1',
       BREAKER_OPEN_MS: '1500',
     });
-    services.payments.mode = 'down';
+    fixture.services.payments.mode = 'down';
     const ids = await Promise.all(
       [1, 2, 3].map(async () => (await submit(n.url, order)).body.id as string),
     );
@@ -157,7 +119,7 @@ describe('a node', () => {
       expect(refused.body.error.code).toBe('SUSPENDED');
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     });
-    services.payments.mode = 'ok';
+    fixture.services.payments.mode = 'ok';
     const views = await Promise.all(
       ids.map((id) =>
         waitFor(
@@ -203,34 +165,34 @@ describe('a node', () => {
   it('resumes an unfinished Command left by a killed node without re-running its recorded steps', async () => {
     const dataDir = await tempDir();
     const first = await node(dataDir);
-    services.shipping.mode = 'down';
+    fixture.services.shipping.mode = 'down';
     const { body } = await submit(first.url, order);
     await waitFor('the ship step to be delayed', async () => {
       const view = await getCommand(first.url, body.id);
       return view.body.state === 'delayed' ? true : undefined;
     });
     await first.kill('SIGKILL');
-    services.shipping.mode = 'ok';
-    const callsBefore = { ...(await stats(services.inventory)).calls };
+    fixture.services.shipping.mode = 'ok';
+    const callsBefore = { ...(await stats(fixture.services.inventory)).calls };
     const second = await node(dataDir);
     const done = await waitFor('the recovered Command to finish', async () => {
       const view = await getCommand(second.url, body.id);
       return view.body.state === 'done' ? view.body : undefined;
     });
     expect(done.result).toMatchObject({ tracking: expect.any(String) });
-    expect((await stats(services.inventory)).calls).toEqual(callsBefore);
-    expect((await stats(services.payments)).calls[`${body.id}:charge`]).toBe(1);
+    expect((await stats(fixture.services.inventory)).calls).toEqual(callsBefore);
+    expect((await stats(fixture.services.payments)).calls[`${body.id}:charge`]).toBe(1);
   });
 
   it('refuses the Command over maxCmds with OVERLOADED; capacity returns as Commands finish', async () => {
     const n = await node(await tempDir(), ['--max-cmds', '3']);
-    services.shipping.mode = 'down';
+    fixture.services.shipping.mode = 'down';
     for (let i = 0; i < 3; i++) expect((await submit(n.url, order)).status).toBe(202);
     const refused = await submit(n.url, order);
     expect(refused.status).toBe(503);
     expect(refused.body.error.code).toBe('OVERLOADED');
     expect(refused.headers.get('retry-after')).toBeTruthy();
-    services.shipping.mode = 'ok';
+    fixture.services.shipping.mode = 'ok';
     await waitFor(
       'capacity to return',
       async () => {
@@ -259,7 +221,7 @@ describe('a node', () => {
       const answer = await submit(second.url, order, { headers: { 'idempotency-key': id } });
       expect(answer.body).toMatchObject({ id, state: 'done' });
     }
-    expect((await stats(services.inventory)).calls['order-42:reserve']).toBe(1);
+    expect((await stats(fixture.services.inventory)).calls['order-42:reserve']).toBe(1);
     await second.kill('SIGTERM');
     const accepted = (await records(dataDir)).filter((r) => r.kind === 'accepted').map((r) => r.id);
     expect(accepted.filter((id) => id === 'order-42')).toHaveLength(1);
@@ -293,12 +255,12 @@ describe('a node', () => {
       config,
       `export default { commands: [{ type: 'x' }], receiver: () => ({}), options: { maxCmds: -1 } };\n`,
     );
-    await expect(startNode({ dataDir: dir, config, env })).rejects.toThrow(
+    await expect(startNode({ dataDir: dir, config, env: fixture.env })).rejects.toThrow(
       /INVALID_OPTION: Expected node option `maxCmds` \(from config file\) to be an integer from 1 and up, got `-1` \(number\)/,
     );
-    await expect(startNode({ dataDir: dir, config: join(dir, 'missing.ts'), env })).rejects.toThrow(
-      /INVALID_OPTION: Config file .*missing.ts does not exist/,
-    );
+    await expect(
+      startNode({ dataDir: dir, config: join(dir, 'missing.ts'), env: fixture.env }),
+    ).rejects.toThrow(/INVALID_OPTION: Config file .*missing.ts does not exist/);
   });
 
   it('drives a node from the CLI: submit --wait, get, list, status, and --help', async () => {
@@ -334,14 +296,14 @@ describe('a node', () => {
   it('shuts down gracefully on SIGTERM (exit 0) and loses nothing', async () => {
     const dataDir = await tempDir();
     const first = await node(dataDir);
-    services.shipping.mode = 'down';
+    fixture.services.shipping.mode = 'down';
     const { body } = await submit(first.url, order);
     await waitFor('a delayed Command', async () =>
       (await getCommand(first.url, body.id)).body.state === 'delayed' ? true : undefined,
     );
     expect(await first.kill('SIGTERM')).toBe(0);
     expect(first.logs.some((l) => l.msg === 'node node-1 stopped')).toBe(true);
-    services.shipping.mode = 'ok';
+    fixture.services.shipping.mode = 'ok';
     const second = await node(dataDir);
     await waitFor('the Command to finish after the restart', async () =>
       (await getCommand(second.url, body.id)).body.state === 'done' ? true : undefined,

@@ -7,31 +7,19 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { httpService, StreamClient } from '@coordinator/transport';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type OrderServiceSet,
-  serviceEnv,
-  startServices,
-} from '../examples/order-saga/services.js';
-import { type NodeProcess, runCli, startNode, tempDir } from './support/node-process.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeFixture } from './support/node-fixture.js';
+import { runCli, tempDir } from './support/node-process.js';
 import { generateCertificates, type TestCertificates } from './support/transport-certs.js';
 
 const token = 'test-token-4f1c2a';
 const order = { type: 'order', payload: { sku: 'A-1', qty: 1, amount: 5 } };
 
-let services: OrderServiceSet;
-let env: Record<string, string>;
+const fixture = nodeFixture();
 let certs: TestCertificates;
-const nodes: NodeProcess[] = [];
 
-async function node(args: string[] = [], extraEnv: Record<string, string> = {}) {
-  const started = await startNode({
-    dataDir: await tempDir(),
-    env: { ...env, ...extraEnv },
-    args,
-  });
-  nodes.push(started);
-  return started;
+function node(args: string[] = [], env: Record<string, string> = {}) {
+  return fixture.node({ args, env });
 }
 
 function call(url: string, path: string, init: RequestInit = {}, bearer?: string) {
@@ -50,18 +38,11 @@ const post = {
   body: JSON.stringify(order),
 };
 
-beforeAll(async () => {
-  services = await startServices({ anyPort: true });
-  env = serviceEnv(services);
+beforeAll(() => {
   certs = generateCertificates();
 });
 
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.kill('SIGKILL')));
-});
-
-afterAll(async () => {
-  await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
+afterAll(() => {
   certs?.remove();
 });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CoordinatorError, type LoggedRecord, type LogRecord } from '@coordinator/core';
+import { CoordinatorError, type LogRecord } from '@coordinator/core';
 import type { KafkaLogEvent, KafkaLogInput } from '@coordinator/node';
 import { KafkaLog } from '@coordinator/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -71,16 +71,7 @@ export async function openLog(name: string, input: KafkaLogInput): Promise<LogUn
   };
 }
 
-/** Every record `read(partition, from)` yields, with positions. */
-export async function readAll(
-  log: KafkaLog,
-  partition: number,
-  from: number,
-): Promise<LoggedRecord[]> {
-  const all: LoggedRecord[] = [];
-  for await (const batch of log.read(partition, from)) all.push(...batch);
-  return all;
-}
+export { readAll } from '@coordinator/core/testing';
 
 /** An accepted record of Command `id`, with a payload worth round-tripping. */
 export function acceptedRecord(id: string, n = 0): LogRecord {

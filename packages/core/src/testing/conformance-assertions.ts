@@ -27,6 +27,7 @@ export async function expectCode(
   fail(`${what}: expected it to fail with ${codes.join(' or ')}, but it succeeded`);
 }
 
+/** Every record `read(partition, from)` yields, with its position. */
 export async function readAll(
   log: EventLog,
   partition: number,

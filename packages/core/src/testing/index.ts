@@ -1,3 +1,4 @@
+export { readAll } from './conformance-assertions.js';
 export {
   type ConformanceCheck,
   type ConformanceOptions,

@@ -13,6 +13,7 @@ import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
 import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
+import { startupTimes } from './startup.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const seconds = quick ? 2 : 5;
@@ -141,6 +142,7 @@ async function main() {
     await restarted.close();
 
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    const startup = await startupTimes(quick ? 3 : 10);
     console.log(
       '\nnode: order saga (3 no-op steps), file log with fdatasync, stream protocol client in-process',
     );
@@ -157,15 +159,20 @@ async function main() {
     console.log(
       `recovery: ${recovered} unfinished Commands in ${recoveryMs.toFixed(0)} ms (target < 5000)`,
     );
+    const js = startup['startup.config.mjs'];
+    const ts = startup['startup.config.ts'];
+    console.log(
+      `start-up (compiled CLI to /readyz 200, empty file log): ${js?.medianMs} ms median, ${js?.maxMs} ms worst with a .mjs config; ${ts?.medianMs} / ${ts?.maxMs} ms with a .ts config (target < 300)`,
+    );
     const c128 = rows.find((r) => r.concurrency === 128);
     const c1 = rows.find((r) => r.concurrency === 1);
     console.log(
-      `targets: >= 5000/s at c128: ${(c128?.commandsPerSecond as number) >= 5000 ? 'met' : 'NOT met'}; p50 < 2 ms at c1: ${(c1?.p50Ms as number) < 2 ? 'met' : 'NOT met'}; < 2 KB parked: ${perParked < 2048 ? 'met' : 'NOT met'}; recovery < 5 s: ${recoveryMs < 5000 ? 'met' : 'NOT met'}`,
+      `targets: >= 5000/s at c128: ${(c128?.commandsPerSecond as number) >= 5000 ? 'met' : 'NOT met'}; p50 < 2 ms at c1: ${(c1?.p50Ms as number) < 2 ? 'met' : 'NOT met'}; < 2 KB parked: ${perParked < 2048 ? 'met' : 'NOT met'}; recovery < 5 s: ${recoveryMs < 5000 ? 'met' : 'NOT met'}; start-up < 300 ms: ${(js?.medianMs ?? Number.POSITIVE_INFINITY) < 300 ? 'met' : 'NOT met'}`,
     );
     await mkdir(new URL('./results/', import.meta.url), { recursive: true });
     await writeFile(
       new URL('./results/node.json', import.meta.url),
-      `${JSON.stringify({ date: new Date().toISOString(), quick, throughput: rows, peakRssMb, parked: parkedStatus.inFlight, bytesPerParked: perParked, recoveryMs, recovered }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), quick, throughput: rows, peakRssMb, parked: parkedStatus.inFlight, bytesPerParked: perParked, recoveryMs, recovered, startup }, null, 2)}\n`,
     );
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * file logs pass), on a real broker: one node per check, its own topic and group.
  */
 import { eventLogConformance } from '@coordinator/core/testing';
-import { KafkaLog } from '@coordinator/node';
+import { KafkaLog } from '@coordinator/node/kafka';
 import { claimAsOutsider } from '@coordinator/node/testing';
 import { describe, it } from 'vitest';
 import { fastGroup, kafkaLogFixture, uniqueName } from './support/kafka-log-harness.js';

@@ -6,7 +6,7 @@
 
 import type { LogRecord } from '@coordinator/core';
 import { MemoryEventLog } from '@coordinator/core/testing';
-import { KafkaLog } from '@coordinator/node';
+import { KafkaLog } from '@coordinator/node/kafka';
 import { describe, expect, it } from 'vitest';
 import { outcomeRecord } from './support/file-log-records.js';
 import {

@@ -19,7 +19,7 @@ import {
   Driver,
   defineSaga,
 } from '@coordinator/core';
-import { KafkaLog } from '@coordinator/node';
+import { KafkaLog } from '@coordinator/node/kafka';
 import { systemClock, systemRandom, uuidIds } from '@coordinator/transport';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';

@@ -4,7 +4,7 @@
  * writer's late append, which replay skips) when older.
  */
 import { randomUUID } from 'node:crypto';
-import { decodeEnvelope } from '@coordinator/node';
+import { decodeEnvelope } from '@coordinator/node/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 
 interface TopicMessage {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoordinatorError, type LogRecord } from '@coordinator/core';
-import type { KafkaLogEvent, KafkaLogInput } from '@coordinator/node';
-import { KafkaLog } from '@coordinator/node';
+import type { KafkaLogEvent, KafkaLogInput } from '@coordinator/node/kafka';
+import { KafkaLog } from '@coordinator/node/kafka';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type KafkaUnderTest, useKafka } from './kafka-brokers.js';
 import { waitFor } from './wait-for.js';

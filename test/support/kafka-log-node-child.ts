@@ -8,7 +8,7 @@
 
 import { createInterface } from 'node:readline';
 import { CoordinatorError } from '@coordinator/core';
-import { KafkaLog } from '@coordinator/node';
+import { KafkaLog } from '@coordinator/node/kafka';
 import { outcomeRecord } from './file-log-records.js';
 
 const [brokers, topic, groupId, partitions] = process.argv.slice(2);

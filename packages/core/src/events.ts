@@ -36,8 +36,6 @@ export type CoordinatorEvent =
     }
   | { readonly type: 'command.stalled'; readonly id: string; readonly error: ErrorData }
   | { readonly type: 'node.suspension'; readonly state: SuspensionState }
-  /** Recovery of `partitions` partitions begins; about `records` records lie past their checkpoints. */
-  | { readonly type: 'recovery.started'; readonly partitions: number; readonly records: number }
   | {
       readonly type: 'recovery.progress';
       readonly partition: number;

@@ -9,14 +9,5 @@ export {
   type FileLogOptions,
   fileLogOptions,
 } from './file-log/file-log-options.js';
-export { KafkaLog } from './kafka-log/kafka-log.js';
-export type { KafkaLogEvent } from './kafka-log/kafka-log-event.js';
-export {
-  type KafkaLogInput,
-  type KafkaLogOptions,
-  kafkaLogOptions,
-} from './kafka-log/kafka-log-options.js';
-export { decodeEnvelope, type Envelope } from './kafka-log/log-envelope.js';
-export type { OwnershipListener } from './kafka-log/ownership-listener.js';
 export { CoordinatorNode, type CreateNodeInput, createNode, type NodeAddresses } from './node.js';
 export { PeerRouter } from './peer-router.js';

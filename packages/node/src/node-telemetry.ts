@@ -1,64 +1,25 @@
-import type { CoordinatorEvent, Driver } from '@coordinator/core';
+import type { CoordinatorEvent, DriverStatus } from '@coordinator/core';
 import type { Logger } from 'pino';
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { NodeMetrics } from './node-metrics.js';
 import { WaitSummary } from './wait-summary.js';
 
 /**
- * Turns the driver's typed events into pino lines and Prometheus metrics, at the edge. Per-Command
+ * Turns the driver's typed events into pino lines and Prometheus metrics ({@link NodeMetrics}), at
+ * the edge. Per-Command
  * transitions are counted, and logged only at debug level: at thousands of Commands a second,
  * info-level lines are kept for what an operator acts on (waits, failures, suspension, recovery).
  */
 export class NodeTelemetry {
-  readonly registry = new Registry();
+  readonly metrics: NodeMetrics;
   readonly #log: Logger;
-  readonly #transitions: Counter<'type' | 'record'>;
-  readonly #done: Counter<'type' | 'outcome'>;
-
   readonly #waits = new WaitSummary();
   readonly #waitLogIntervalMs: number;
   #waitTimer: NodeJS.Timeout | undefined;
 
-  constructor(log: Logger, driver: () => Driver<unknown> | undefined, waitLogIntervalMs: number) {
+  constructor(log: Logger, status: () => DriverStatus | undefined, waitLogIntervalMs: number) {
     this.#log = log;
     this.#waitLogIntervalMs = waitLogIntervalMs;
-    collectDefaultMetrics({ register: this.registry, prefix: 'coordinator_process_' });
-    this.#transitions = new Counter({
-      name: 'coordinator_transitions_total',
-      help: 'Command transitions by type and record kind',
-      labelNames: ['type', 'record'],
-      registers: [this.registry],
-    });
-    this.#done = new Counter({
-      name: 'coordinator_commands_done_total',
-      help: 'Finished Commands by type and outcome (result or error)',
-      labelNames: ['type', 'outcome'],
-      registers: [this.registry],
-    });
-    const status = () => driver()?.status();
-    new Gauge({
-      name: 'coordinator_commands_in_flight',
-      help: 'Unfinished Commands on this node',
-      registers: [this.registry],
-      collect() {
-        this.set(status()?.inFlight ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'coordinator_commands_waiting',
-      help: 'Delayed or blocked Commands, and retries without success yet',
-      registers: [this.registry],
-      collect() {
-        this.set(status()?.waiting ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'coordinator_suspended',
-      help: '1 while the node is suspended (a service is blocked)',
-      registers: [this.registry],
-      collect() {
-        this.set(status()?.suspension === 'accepting' ? 0 : 1);
-      },
-    });
+    this.metrics = new NodeMetrics(status);
   }
 
   /** Logs the summary still pending and stops its timer. */
@@ -101,7 +62,7 @@ export class NodeTelemetry {
   readonly onEvent = (event: CoordinatorEvent): void => {
     switch (event.type) {
       case 'command.transition':
-        this.#transitions.inc({ type: event.commandType, record: event.record });
+        this.metrics.transition(event.commandType, event.record);
         if (event.record === 'delayed' || event.record === 'blocked') {
           this.#log.debug(event, `command ${event.id} ${event.record} at ${event.position}`);
           this.#wait(event.service ?? event.commandType, event.record, event);
@@ -115,7 +76,7 @@ export class NodeTelemetry {
         }
         return;
       case 'command.done':
-        this.#done.inc({ type: event.commandType, outcome: event.error ? 'error' : 'result' });
+        this.metrics.done(event.commandType, event.error ? 'error' : 'result');
         if (event.error) {
           this.#log.info(
             event,

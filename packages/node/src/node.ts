@@ -84,7 +84,7 @@ export class CoordinatorNode<Rcv> {
       logger ?? pino({ level: this.options.logLevel, base: { node: this.options.nodeId } });
     this.#telemetry = new NodeTelemetry(
       this.log,
-      () => this.#driver,
+      () => this.#driver?.status(),
       this.options.waitLogIntervalMs,
     );
     const telemetry = this.#telemetry.onEvent;
@@ -168,7 +168,7 @@ export class CoordinatorNode<Rcv> {
         ...split(o.httpAddress),
         ...guard,
         metricsPublic: o.metricsPublic,
-        metrics: () => this.#telemetry.registry.metrics(),
+        metrics: () => this.#telemetry.metrics.text(),
         onEvent,
       });
       this.#servers = internal ? { stream, http, internal } : { stream, http };

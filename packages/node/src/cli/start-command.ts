@@ -15,22 +15,24 @@ const defaultConfigs = ['coordinator.config.ts', 'coordinator.config.mjs', 'coor
  */
 function recoveryProgress(): (event: CoordinatorEvent) => void {
   const tty = process.stderr.isTTY === true;
-  const replayed = new Map<number, number>();
-  let expected = 0;
+  /** Per partition: records replayed, and about how many its replay reads. */
+  const partitions = new Map<number, { records: number; total: number }>();
   let last = 0;
   let shown = false;
   return (event) => {
-    if (event.type === 'recovery.started') {
-      expected = event.records;
-    } else if (event.type === 'recovery.progress') {
-      replayed.set(event.partition, event.records);
+    if (event.type === 'recovery.progress') {
+      partitions.set(event.partition, { records: event.records, total: event.total });
       const now = Date.now();
       if (now - last < (tty ? 100 : 1000)) return;
       last = now;
       shown = true;
       let done = 0;
-      for (const count of replayed.values()) done += count;
-      const line = `recovering: replayed ${done.toLocaleString('en')} of ~${Math.max(expected, done).toLocaleString('en')} records`;
+      let total = 0;
+      for (const p of partitions.values()) {
+        done += p.records;
+        total += Math.max(p.total, p.records);
+      }
+      const line = `recovering: replayed ${done.toLocaleString('en')} of ~${total.toLocaleString('en')} records`;
       process.stderr.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
     } else if (event.type === 'recovery.done' && shown && tty) {
       process.stderr.write('\r\u001b[K');

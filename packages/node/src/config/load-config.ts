@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CoordinatorError } from '@coordinator/core';
 import type { NodeConfig } from './define-config.js';
@@ -22,9 +22,29 @@ function invalid(file: string, what: string): CoordinatorError {
   );
 }
 
+/** The node options that name a file or directory. */
+const pathOptions = ['dataDir', 'apiTokenFile', 'tlsCertFile', 'tlsKeyFile', 'tlsCaFile'];
+
+/**
+ * A config's relative paths resolved against the config file's directory, so a project's config
+ * means the same files wherever the node is started from. (Paths from flags and the environment
+ * are relative to the directory the command runs in.)
+ */
+function anchored(config: NodeConfig<unknown>, dir: string): NodeConfig<unknown> {
+  const options: Record<string, unknown> = { ...config.options };
+  for (const name of pathOptions) {
+    const value = options[name];
+    if (typeof value === 'string' && value !== '' && !isAbsolute(value)) {
+      options[name] = resolve(dir, value);
+    }
+  }
+  return { ...config, options };
+}
+
 /**
  * Loads a config module (`.js`, `.mjs` or `.ts`) and checks its shape. TypeScript modules are
- * compiled on the fly by tsx.
+ * compiled on the fly by tsx. `path` is relative to the current directory; the config's own
+ * relative paths (`dataDir`, the token and TLS files) to the config file's directory.
  * @throws CoordinatorError `INVALID_OPTION` when the file is missing or its export is wrong.
  */
 export async function loadConfig(path: string): Promise<NodeConfig<unknown>> {
@@ -45,5 +65,5 @@ export async function loadConfig(path: string): Promise<NodeConfig<unknown>> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw invalid(file, 'has `options` that are not an object');
   }
-  return config as NodeConfig<unknown>;
+  return anchored(config as NodeConfig<unknown>, dirname(file));
 }

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { RecordDraft, RunEnd } from './command-runner.js';
+import type { RecordDraft } from './command-runner.js';
 import { runCommand } from './command-runner.js';
 import { type CommandState, nextState } from './command-state.js';
 import type { CommandType } from './command-type.js';
@@ -17,8 +17,6 @@ export interface CommandExecutorConfig {
   readonly requireOwned: (partition: number) => void;
   /** A record of the Command is durable at `position`: apply it. */
   readonly applied: (command: CommandState, record: LogRecord, position: number) => void;
-  /** A run ended waiting for a retry. */
-  readonly waited: (command: CommandState, end: 'delayed' | 'blocked') => void;
   readonly emit: (event: CoordinatorEvent) => void;
 }
 
@@ -82,21 +80,13 @@ export class CommandExecutor {
   }
 
   async #execute(command: CommandState): Promise<void> {
-    let end: RunEnd;
     try {
-      end = await runCommand(
-        command,
-        this.#config.typeOf(command),
-        this.#config.receiver,
-        this.#append,
-      );
+      await runCommand(command, this.#config.typeOf(command), this.#config.receiver, this.#append);
     } catch (error) {
       // The log refused an append (fenced, disk failure) or a body broke its contract: the
       // Command stays as its durable records left it and resumes on the next start.
       this.#stalled(command.id, error);
-      return;
     }
-    if (end !== 'done' && !this.#closed) this.#config.waited(command, end);
   }
 
   readonly #append = async (command: CommandState, draft: RecordDraft): Promise<void> => {

@@ -99,7 +99,6 @@ export class Driver<Rcv = unknown> {
       typeOf: (command) => this.#types.get(command.type) as CommandType<unknown>,
       requireOwned: (partition) => this.#ownership.require(partition),
       applied: (command, record, position) => this.#applied(command, record, position),
-      waited: (command, end) => this.#waiting.waited(command.id, end),
       emit: this.#emit,
     });
     this.#committer = new CheckpointCommitter({
@@ -217,6 +216,8 @@ export class Driver<Rcv = unknown> {
     this.#emit(transitionEvent(command, record, from));
     if (record.kind === 'outcome' || record.kind === 'failed' || record.kind === 'done') {
       this.#waiting.progressed(command.id);
+    } else if (record.kind === 'delayed' || record.kind === 'blocked') {
+      this.#waiting.waited(command.id, record.kind);
     }
     if (record.kind === 'done') {
       const evicted = this.#registry.finish(command);

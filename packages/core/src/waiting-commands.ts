@@ -21,6 +21,7 @@ export class WaitingCommands {
   readonly #timing: Timing;
   readonly #random: Random;
   readonly #emit: (event: CoordinatorEvent) => void;
+  #closed = false;
 
   constructor(
     clock: Clock,
@@ -54,17 +55,20 @@ export class WaitingCommands {
 
   /** A recovered Command resumes after the slow interval, as coordinator-go's did. */
   resumeLater(id: string): void {
-    this.#scheduler.schedule(id, this.#delay('slow'));
+    if (!this.#closed) this.#scheduler.schedule(id, this.#delay('slow'));
   }
 
-  /** A run ended delayed or blocked: the Command waits for its retry. */
+  /**
+   * A Command's delayed or blocked record is durable: it waits from this moment, at the interval
+   * the node is on now (the run it ends is over right after).
+   */
   waited(id: string, end: 'delayed' | 'blocked'): void {
     this.#waiting.add(id);
     if (end === 'blocked' && this.#suspension.state !== 'suspended-slow') {
       this.#suspension.blocked();
       this.#emit({ type: 'node.suspension', state: this.#suspension.state });
     }
-    this.#scheduler.schedule(id, this.#delay(this.#suspension.interval));
+    if (!this.#closed) this.#scheduler.schedule(id, this.#delay(this.#suspension.interval));
   }
 
   /** A Command moved forward: if it was waiting, its retry succeeded. */
@@ -87,8 +91,9 @@ export class WaitingCommands {
     this.#resumeIfNoneWaits();
   }
 
-  /** Stops every retry timer (the node closes; waiting Commands resume on the next start). */
+  /** Stops every retry timer, for good (the node closes; waiting Commands resume on the next start). */
   clear(): void {
+    this.#closed = true;
     this.#scheduler.clear();
   }
 

@@ -45,6 +45,7 @@ class NoopHandler implements CommandHandler {
     return {
       id,
       type: 'noop',
+      payload: null,
       state: 'done',
       step: 'done',
       partition: 0,

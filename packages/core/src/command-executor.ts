@@ -45,23 +45,34 @@ export class CommandExecutor {
     this.#track(command.id, this.#execute(command));
   }
 
-  /** Its retry is due (or a recovered Command's resume time came). */
-  retry(command: CommandState): void {
-    if (this.#closed || this.#runs.has(command.id)) return;
+  /**
+   * Its retry is due (or a recovered Command's resume time came, or an operator asked for it
+   * now: `by`). Resolves once the `retried` (or `started`) record is durable and the body runs;
+   * does nothing when the body runs already.
+   */
+  retry(command: CommandState, by?: 'operator'): Promise<void> {
+    if (this.#closed || this.#runs.has(command.id)) return Promise.resolve();
     const resume = async () => {
       const { state } = command.current;
       if (state === 'pending') await this.#append(command, { kind: 'started' });
       else if (state === 'delayed' || state === 'blocked') {
-        await this.#append(command, { kind: 'retried' });
+        await this.#append(command, by ? { kind: 'retried', by } : { kind: 'retried' });
       }
     };
+    const resumed = resume();
     this.#track(
       command.id,
-      resume().then(
+      resumed.then(
         () => this.#execute(command),
         (error: unknown) => this.#stalled(command.id, error),
       ),
     );
+    return resumed;
+  }
+
+  /** Appends a record that changes no state (an operator's `cancelled`), durable on return. */
+  mark(command: CommandState, draft: RecordDraft): Promise<void> {
+    return this.#append(command, draft);
   }
 
   /** Resolves when no body is running. */

@@ -69,6 +69,7 @@ async function runCode<Rcv>(
       ran.add(name);
       const recorded = outcomeOf(command, name);
       if (recorded) return recorded.outcome as never;
+      if (command.cancelled) throw cancelledBefore(command, name);
       current = name;
       currentService = service;
       const outcome = await fn({
@@ -117,10 +118,21 @@ function outcomesByStep(command: CommandState): Record<string, unknown> {
   return byStep;
 }
 
-/** The error a compensated saga ends with: the step's failure, or COMPENSATION_FAILED. */
+function cancelledBefore(command: CommandState, step: string): CoordinatorError {
+  return new CoordinatorError(
+    'CANCELLED',
+    `Command ${command.id} was cancelled by an operator before step ${step} ran`,
+  );
+}
+
+/** The error a compensated saga ends with: the step's failure (or CANCELLED), or COMPENSATION_FAILED. */
 function compensatedError(command: CommandState): ErrorData {
   const [failed, ...compensations] = command.failures;
-  const cause = failed ? `step ${failed.step} failed: ${failed.error.message}` : 'a step failed';
+  const cause = !failed
+    ? 'a step failed'
+    : failed.error.code === 'CANCELLED'
+      ? `was cancelled before step ${failed.step}`
+      : `step ${failed.step} failed: ${failed.error.message}`;
   if (compensations.length > 0) {
     const which = compensations.map((f) => `${f.step} (${f.error.message})`).join(', ');
     return {
@@ -159,6 +171,12 @@ async function runSaga<Rcv>(
       );
     }
     const { step, compensation } = action;
+    if (command.cancelled && !compensation) {
+      // A cancelled saga runs no further step: the step fails, so the completed ones compensate.
+      const error = cancelledBefore(command, position).toData();
+      await append(command, { kind: 'failed', step: position, service: step.service, error });
+      continue;
+    }
     const outcomes = outcomesByStep(command);
     const info: SagaStepInfo = {
       commandId: command.id,

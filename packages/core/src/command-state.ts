@@ -33,6 +33,8 @@ export interface CommandState {
   events: CommandEvent[];
   /** Why the Command last went to delayed or blocked. */
   lastError: ErrorData | undefined;
+  /** An operator cancelled it: its next step boundary ends it (a saga compensates first). */
+  cancelled: boolean;
   result: unknown;
   error: ErrorData | undefined;
   /** The first log position replay needs to rebuild this Command. */
@@ -43,10 +45,14 @@ export interface CommandState {
   updatedAt: number;
 }
 
-/** The machine event each record kind stands for (accepted and snapshot create, not step). */
+/**
+ * The machine event each record kind stands for (accepted and snapshot create, not step;
+ * cancelled marks, not step).
+ */
 export const machineEventOf: { readonly [K in RecordKind]: MachineEvent | undefined } = {
   accepted: undefined,
   snapshot: undefined,
+  cancelled: undefined,
   started: 'START',
   outcome: 'OUTCOME',
   failed: 'FAILED',
@@ -78,6 +84,7 @@ export function acceptCommand(
     failures: [],
     events: [{ kind: 'accepted', at: record.at }],
     lastError: undefined,
+    cancelled: false,
     result: undefined,
     error: undefined,
     firstPosition: position,
@@ -113,6 +120,7 @@ export function restoreCommand(
     failures: [...data.failures],
     events: [...data.events],
     lastError: data.lastError,
+    cancelled: data.cancelled === true,
     result: undefined,
     error: undefined,
     firstPosition: position,
@@ -136,6 +144,7 @@ export function snapshotOf(command: CommandState): CommandSnapshotData {
     failures: command.failures,
     events: command.events,
     ...(command.lastError ? { lastError: command.lastError } : {}),
+    ...(command.cancelled ? { cancelled: true } : {}),
   };
 }
 
@@ -154,6 +163,12 @@ export function nextState(
   record: LogRecord,
   position: number,
 ): MachineState {
+  if (record.kind === 'cancelled') {
+    if (command.current.state === 'done') {
+      throw invalid(`Record cancelled at ${position} is not valid for ${command.id}: it is done`);
+    }
+    return command.current;
+  }
   const event = machineEventOf[record.kind];
   const next = event && command.current.next.get(event);
   if (!next) {
@@ -204,6 +219,9 @@ export function applyRecord(command: CommandState, record: LogRecord, position: 
     case 'blocked':
       command.lastError = record.error;
       break;
+    case 'cancelled':
+      command.cancelled = true;
+      break;
     case 'done':
       command.result = record.result;
       command.error = record.error;
@@ -235,6 +253,10 @@ function timelineEntry(record: LogRecord): CommandEvent {
             code: record.error.code,
             message: record.error.message,
           }
+        : { kind: record.kind, at: record.at };
+    case 'retried':
+      return record.by
+        ? { kind: record.kind, at: record.at, by: record.by }
         : { kind: record.kind, at: record.at };
     default:
       return { kind: record.kind, at: record.at };

@@ -198,3 +198,20 @@ export function defineSaga<P, Rcv>(definition: SagaDefinition<P, Rcv>): SagaComm
     result: (definition.result as SagaCommandType<Rcv>['result']) ?? ((outcomes) => outcomes),
   };
 }
+
+/**
+ * Command types by name.
+ * @throws CoordinatorError `INVALID_DEFINITION` when two share a name.
+ */
+export function typesByName<T extends { readonly type: string }>(
+  types: readonly T[],
+): ReadonlyMap<string, T> {
+  const byName = new Map<string, T>();
+  for (const commandType of types) {
+    if (byName.has(commandType.type)) {
+      throw bad(`Command type ${commandType.type} is defined twice`);
+    }
+    byName.set(commandType.type, commandType);
+  }
+  return byName;
+}

@@ -7,6 +7,7 @@ import type { CommandEvent, FailedStep, StepOutcome } from './records.js';
 export interface CommandView {
   readonly id: string;
   readonly type: string;
+  readonly payload: unknown;
   readonly state: LifecycleState;
   /** The `executing` sub-state: the step running or to run next. */
   readonly step: string;
@@ -19,6 +20,8 @@ export interface CommandView {
   readonly result?: unknown;
   readonly error?: ErrorData;
   readonly lastError?: ErrorData;
+  /** An operator cancelled it; it ends at its next step boundary. */
+  readonly cancelled?: boolean;
   readonly nextRetryAt?: number;
   readonly acceptedAt: number;
   readonly updatedAt: number;
@@ -36,6 +39,7 @@ export function commandView(command: CommandState, nextRetryAt?: number): Comman
   return {
     id: command.id,
     type: command.type,
+    payload: command.payload,
     state: command.current.state,
     step: command.current.position,
     partition: command.partition,
@@ -48,6 +52,7 @@ export function commandView(command: CommandState, nextRetryAt?: number): Comman
       : {}),
     ...(command.error ? { error: command.error } : {}),
     ...(command.lastError ? { lastError: command.lastError } : {}),
+    ...(command.cancelled ? { cancelled: true } : {}),
     ...(nextRetryAt !== undefined ? { nextRetryAt } : {}),
     acceptedAt: command.acceptedAt,
     updatedAt: command.updatedAt,

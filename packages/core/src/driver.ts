@@ -4,12 +4,13 @@ import { CommandExecutor } from './command-executor.js';
 import { CommandIntake, type Submission, type SubmitResult } from './command-intake.js';
 import { CommandRegistry } from './command-registry.js';
 import { applyRecord, type CommandState } from './command-state.js';
-import type { CommandType } from './command-type.js';
+import { type CommandType, typesByName } from './command-type.js';
 import { type CommandFilter, type CommandView, commandView } from './command-view.js';
 import { type CoordinatorOptions, driverOptions } from './driver-options.js';
 import { CoordinatorError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { CoordinatorEvent } from './events.js';
+import { OperatorActions } from './operator-actions.js';
 import { PartitionOwnership } from './partition-ownership.js';
 import type { IdSource, Random } from './random.js';
 import type { LogRecord } from './records.js';
@@ -32,9 +33,14 @@ export interface DriverConfig<Rcv> {
 export interface DriverStatus {
   readonly ready: boolean;
   readonly suspension: SuspensionState;
+  /** While suspended: since when, and the services found blocked (each since its first block). */
+  readonly suspendedSince?: number;
+  readonly blocked: readonly { service: string; since: number }[];
   readonly inFlight: number;
   readonly waiting: number;
   readonly maxCmds: number;
+  /** The retries due first (at most 10), earliest first. */
+  readonly nextRetries: readonly { id: string; at: number }[];
   readonly partitions: readonly { partition: number; checkpoint: number; end: number }[];
 }
 
@@ -55,13 +61,14 @@ export class Driver<Rcv = unknown> {
   readonly #log: EventLog;
   readonly #emit: (event: CoordinatorEvent) => void;
   /** Erased to `unknown`: each type is only ever run with the receiver it was declared with. */
-  readonly #types = new Map<string, CommandType<unknown>>();
+  readonly #types: ReadonlyMap<string, CommandType<unknown>>;
   readonly #registry: CommandRegistry;
   readonly #waiting: WaitingCommands;
   readonly #ownership: PartitionOwnership;
   readonly #executor: CommandExecutor;
   readonly #committer: CheckpointCommitter;
   readonly #intake: CommandIntake;
+  readonly #operator: OperatorActions;
   #ready = false;
   #closed = false;
 
@@ -70,20 +77,12 @@ export class Driver<Rcv = unknown> {
     this.options = options;
     this.#log = config.log;
     this.#emit = config.onEvent ?? (() => {});
-    for (const commandType of config.types as readonly CommandType<unknown>[]) {
-      if (this.#types.has(commandType.type)) {
-        throw new CoordinatorError(
-          'INVALID_DEFINITION',
-          `Command type ${commandType.type} is defined twice`,
-        );
-      }
-      this.#types.set(commandType.type, commandType);
-    }
+    this.#types = typesByName(config.types as readonly CommandType<unknown>[]);
     const view = (command: CommandState) => commandView(command, this.#waiting.dueAt(command.id));
     this.#registry = new CommandRegistry(options.doneRetention, view);
     this.#waiting = new WaitingCommands(config.clock, config.random, options, this.#emit, (id) => {
       const command = this.#registry.running(id);
-      if (command) this.#executor.retry(command);
+      if (command) void this.#executor.retry(command);
     });
     this.#ownership = new PartitionOwnership({
       log: config.log,
@@ -109,6 +108,7 @@ export class Driver<Rcv = unknown> {
       parked: (id) => (this.#executor.running(id) ? undefined : this.#registry.running(id)),
       emit: this.#emit,
     });
+    this.#operator = new OperatorActions(this.#registry, this.#waiting, this.#executor);
     this.#intake = new CommandIntake({
       maxCmds: options.maxCmds,
       partitions: options.partitions,
@@ -174,14 +174,28 @@ export class Driver<Rcv = unknown> {
   }
 
   status(): DriverStatus {
+    const { since, blocked } = this.#waiting.suspendedBy();
     return {
       ready: this.#ready,
       suspension: this.#waiting.suspension,
+      ...(since === undefined ? {} : { suspendedSince: since }),
+      blocked,
       inFlight: this.#registry.unfinished,
       waiting: this.#waiting.size,
       maxCmds: this.options.maxCmds,
+      nextRetries: this.#waiting.nextRetries(10),
       partitions: this.#ownership.status(),
     };
+  }
+
+  /** An operator's retry now (see `OperatorActions`). @throws `UNKNOWN_COMMAND`, `WRONG_STATE`. */
+  retryNow(id: string): Promise<CommandView> {
+    return this.#operator.retryNow(id, this.#closed);
+  }
+
+  /** An operator's cancel (see `OperatorActions`). @throws `UNKNOWN_COMMAND`, `WRONG_STATE`. */
+  cancel(id: string): Promise<CommandView> {
+    return this.#operator.cancel(id, this.#closed);
   }
 
   /** Resolves when no Command body is running and no checkpoint is being committed. */
@@ -217,7 +231,7 @@ export class Driver<Rcv = unknown> {
     if (record.kind === 'outcome' || record.kind === 'failed' || record.kind === 'done') {
       this.#waiting.progressed(command.id);
     } else if (record.kind === 'delayed' || record.kind === 'blocked') {
-      this.#waiting.waited(command.id, record.kind);
+      this.#waiting.waited(command.id, record.kind, record.service);
     }
     if (record.kind === 'done') {
       const evicted = this.#registry.finish(command);

@@ -20,6 +20,8 @@ describe('decodeRecord', () => {
       },
       { ...base, kind: 'blocked', step: 's', error: { code: 'BLOCKED', message: 'm' } },
       { ...base, kind: 'retried' },
+      { ...base, kind: 'retried', by: 'operator' },
+      { ...base, kind: 'cancelled' },
       { ...base, kind: 'done', result: 3 },
       { ...base, kind: 'done', error: { code: 'STEP_FAILED', message: 'm' } },
       {

@@ -47,6 +47,16 @@ export interface WaitRecord extends RecordBase {
 /** delayed or blocked → executing. */
 export interface RetriedRecord extends RecordBase {
   readonly kind: 'retried';
+  /** Set when an operator asked for the retry now, instead of its timer. */
+  readonly by?: 'operator';
+}
+/**
+ * An operator cancelled the Command: it changes no state by itself; at its next step boundary a
+ * declared saga fails the step with `CANCELLED` (so its completed steps are compensated) and a
+ * code body's next step throws `CANCELLED`.
+ */
+export interface CancelledRecord extends RecordBase {
+  readonly kind: 'cancelled';
 }
 /** executing → done, with a result or an error. */
 export interface DoneRecord extends RecordBase {
@@ -72,6 +82,8 @@ export interface CommandSnapshotData {
   readonly events: readonly CommandEvent[];
   /** Why the Command last went to delayed or blocked (absent when it never waited). */
   readonly lastError?: ErrorData;
+  /** An operator cancelled it (its `cancelled` record lies before the snapshot). */
+  readonly cancelled?: boolean;
 }
 
 /** One entry of a Command's timeline: a record it went through, without the data. */
@@ -83,6 +95,8 @@ export interface CommandEvent {
   /** The error's code and message, on failed, delayed, blocked and done-with-error entries. */
   readonly code?: string;
   readonly message?: string;
+  /** On a `retried` entry an operator asked for. */
+  readonly by?: 'operator';
 }
 
 export interface StepOutcome {
@@ -103,12 +117,22 @@ export type LogRecord =
   | FailedRecord
   | WaitRecord
   | RetriedRecord
+  | CancelledRecord
   | DoneRecord
   | SnapshotRecord;
 
 export type RecordKind = LogRecord['kind'];
 
-type FieldType = 'string' | 'string?' | 'number' | 'any' | 'error' | 'snapshot' | 'error?' | 'any?';
+type FieldType =
+  | 'string'
+  | 'string?'
+  | 'number'
+  | 'any'
+  | 'error'
+  | 'snapshot'
+  | 'error?'
+  | 'any?'
+  | 'operator?';
 
 /**
  * The schema of version 1: each kind's fields beyond `v`, `kind`, `id` and `at`. Decoding checks a
@@ -121,7 +145,8 @@ export const recordSchema: { readonly [K in RecordKind]: Readonly<Record<string,
   failed: { step: 'string', service: 'string?', error: 'error' },
   delayed: { step: 'string', service: 'string?', error: 'error' },
   blocked: { step: 'string', service: 'string?', error: 'error' },
-  retried: {},
+  retried: { by: 'operator?' },
+  cancelled: {},
   done: { result: 'any?', error: 'error?' },
   snapshot: { command: 'snapshot' },
 };
@@ -155,7 +180,8 @@ function isSnapshotData(value: unknown): value is CommandSnapshotData {
     value.events.every(
       (e) => isObject(e) && typeof e.kind === 'string' && typeof e.at === 'number',
     ) &&
-    (value.lastError === undefined || isErrorData(value.lastError))
+    (value.lastError === undefined || isErrorData(value.lastError)) &&
+    (value.cancelled === undefined || typeof value.cancelled === 'boolean')
   );
 }
 
@@ -171,6 +197,8 @@ function fits(type: FieldType, value: unknown, present: boolean): boolean {
       return present;
     case 'any?':
       return true;
+    case 'operator?':
+      return !present || value === 'operator';
     case 'error':
       return isErrorData(value);
     case 'error?':

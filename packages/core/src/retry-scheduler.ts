@@ -27,6 +27,19 @@ export class RetryScheduler {
     return this.#due.get(id);
   }
 
+  /** The `count` earliest schedules, earliest first (one pass over them all: for status pages). */
+  earliest(count: number): { id: string; at: number }[] {
+    const best: { id: string; at: number }[] = [];
+    for (const [id, at] of this.#due) {
+      if (best.length === count && at >= (best.at(-1) as { at: number }).at) continue;
+      let i = best.length;
+      while (i > 0 && (best[i - 1] as { at: number }).at > at) i -= 1;
+      best.splice(i, 0, { id, at });
+      if (best.length > count) best.pop();
+    }
+    return best;
+  }
+
   /** Schedules `id` `delayMs` from now, replacing any earlier schedule. */
   schedule(id: string, delayMs: number): void {
     const at = this.#clock.now() + delayMs;

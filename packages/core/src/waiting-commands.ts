@@ -21,6 +21,10 @@ export class WaitingCommands {
   readonly #timing: Timing;
   readonly #random: Random;
   readonly #emit: (event: CoordinatorEvent) => void;
+  readonly #clock: Clock;
+  /** While suspended: when it began, and each blocked service with its first block. */
+  #suspendedSince: number | undefined;
+  readonly #blocked = new Map<string, number>();
   #closed = false;
 
   constructor(
@@ -31,6 +35,7 @@ export class WaitingCommands {
     onDue: (id: string) => void,
   ) {
     this.#scheduler = new RetryScheduler(clock, onDue);
+    this.#clock = clock;
     this.#random = random;
     this.#timing = timing;
     this.#emit = emit;
@@ -48,6 +53,7 @@ export class WaitingCommands {
     return this.#suspension.suspended;
   }
 
+  /** Since when the node is suspended, and which services were found blocked (with when). */
   /** When `id` retries next, if it is scheduled. */
   dueAt(id: string): number | undefined {
     return this.#scheduler.dueAt(id);
@@ -62,8 +68,13 @@ export class WaitingCommands {
    * A Command's delayed or blocked record is durable: it waits from this moment, at the interval
    * the node is on now (the run it ends is over right after).
    */
-  waited(id: string, end: 'delayed' | 'blocked'): void {
+  waited(id: string, end: 'delayed' | 'blocked', service?: string): void {
     this.#waiting.add(id);
+    if (end === 'blocked') {
+      const now = this.#clock.now();
+      this.#suspendedSince ??= now;
+      if (service !== undefined && !this.#blocked.has(service)) this.#blocked.set(service, now);
+    }
     if (end === 'blocked' && this.#suspension.state !== 'suspended-slow') {
       this.#suspension.blocked();
       this.#emit({ type: 'node.suspension', state: this.#suspension.state });
@@ -97,8 +108,28 @@ export class WaitingCommands {
     this.#scheduler.clear();
   }
 
+  /** Its retry timer goes (an operator runs it now); it still counts as waiting. */
+  unschedule(id: string): void {
+    this.#scheduler.cancel(id);
+  }
+
+  /** Since when the node is suspended and the services found blocked meanwhile; empty when not. */
+  suspendedBy(): { since?: number; blocked: { service: string; since: number }[] } {
+    const blocked = [...this.#blocked].map(([service, since]) => ({ service, since }));
+    return this.#suspendedSince === undefined
+      ? { blocked }
+      : { since: this.#suspendedSince, blocked };
+  }
+
+  /** The `count` retries due first, earliest first. */
+  nextRetries(count: number): { id: string; at: number }[] {
+    return this.#scheduler.earliest(count);
+  }
+
   #resumeIfNoneWaits(): void {
     if (this.#suspension.waiting(this.#waiting.size)) {
+      this.#suspendedSince = undefined;
+      this.#blocked.clear();
       this.#emit({ type: 'node.suspension', state: this.#suspension.state });
     }
   }

@@ -169,6 +169,7 @@ export class MemoryCommandHandler implements CommandHandler {
     return {
       id: entry.id,
       type: entry.type,
+      payload: entry.payload,
       state: entry.state,
       step: done ? 'done' : 'run',
       partition: 0,

@@ -1,0 +1,80 @@
+import type { CommandExecutor } from './command-executor.js';
+import type { CommandRegistry } from './command-registry.js';
+import type { CommandState } from './command-state.js';
+import { type CommandView, commandView } from './command-view.js';
+import { CoordinatorError } from './errors.js';
+import type { WaitingCommands } from './waiting-commands.js';
+
+/**
+ * What an operator may do to a running Command, each durable in the log and idempotent: retry it
+ * now (a `retried` record `by: 'operator'`), or cancel it (a `cancelled` record; the next step
+ * boundary ends it). Both are refused with `WRONG_STATE` where they do not apply.
+ */
+export class OperatorActions {
+  readonly #registry: CommandRegistry;
+  readonly #waiting: WaitingCommands;
+  readonly #executor: CommandExecutor;
+
+  constructor(registry: CommandRegistry, waiting: WaitingCommands, executor: CommandExecutor) {
+    this.#registry = registry;
+    this.#waiting = waiting;
+    this.#executor = executor;
+  }
+
+  /**
+   * An operator's retry now: a delayed or blocked Command runs its next attempt at once (its
+   * `retried` record says so); a Command already running is left as it is. Resolves with the view
+   * once the retry is durable.
+   * @throws CoordinatorError `UNKNOWN_COMMAND`, `WRONG_STATE` when it is done.
+   */
+  async retryNow(id: string, closed: boolean): Promise<CommandView> {
+    const command = this.#operable(id, 'retry', closed);
+    const { state } = command.current;
+    if ((state === 'delayed' || state === 'blocked') && !this.#executor.running(id)) {
+      this.#waiting.unschedule(id);
+      await this.#executor.retry(command, 'operator');
+    }
+    return commandView(command, this.#waiting.dueAt(id));
+  }
+
+  /**
+   * An operator's cancel, durable in the log (a `cancelled` record): at its next step boundary a
+   * declared saga compensates its completed steps in reverse order, a code body ends; both end
+   * `done` with `CANCELLED`. A waiting Command goes to that boundary at once. Cancelling again is
+   * a no-op.
+   * @throws CoordinatorError `UNKNOWN_COMMAND`; `WRONG_STATE` when it is done or compensating.
+   */
+  async cancel(id: string, closed: boolean): Promise<CommandView> {
+    const command = this.#operable(id, 'cancel', closed);
+    if (!command.cancelled) {
+      if (command.failures.length > 0) {
+        throw new CoordinatorError(
+          'WRONG_STATE',
+          `Command ${id} cannot be cancelled: a step failed and it is compensating already`,
+        );
+      }
+      await this.#executor.mark(command, { kind: 'cancelled' });
+      if (command.current.state !== 'executing' && !this.#executor.running(id)) {
+        this.#waiting.unschedule(id);
+        await this.#executor.retry(command, 'operator');
+      }
+    }
+    return commandView(command, this.#waiting.dueAt(id));
+  }
+
+  /** The unfinished Command an operator acts on. */
+  #operable(id: string, action: 'retry' | 'cancel', closed: boolean): CommandState {
+    if (closed) {
+      throw new CoordinatorError('CLOSED', 'The node is shutting down; retry on another node');
+    }
+    const command = this.#registry.running(id);
+    if (command) return command;
+    if (this.#registry.known(id)) {
+      throw new CoordinatorError(
+        'WRONG_STATE',
+        `Command ${id} is done; there is nothing to ${action === 'retry' ? 'retry' : 'cancel'}`,
+      );
+    }
+    throw new CoordinatorError('UNKNOWN_COMMAND', `No Command with id ${id}`);
+  }
+}

@@ -60,6 +60,7 @@ export {
 export type { IdSource, Random } from './random.js';
 export {
   type AcceptedRecord,
+  type CancelledRecord,
   type CommandEvent,
   type CommandSnapshotData,
   type DoneRecord,

@@ -39,7 +39,22 @@ class NoopHandler implements CommandHandler {
     return undefined;
   }
   list() {
+    return { commands: [] };
+  }
+  async retryNow(id: string): Promise<CommandView> {
+    return this.whenDone(id);
+  }
+  async cancel(id: string): Promise<CommandView> {
+    return this.whenDone(id);
+  }
+  types() {
     return [];
+  }
+  async inspect() {
+    return {};
+  }
+  async chart(): Promise<string> {
+    return '';
   }
   async whenDone(id: string): Promise<CommandView> {
     return {

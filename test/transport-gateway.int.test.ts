@@ -133,7 +133,7 @@ describe('the core Driver behind both servers', () => {
     });
     await driver.start();
     cleanup.push(() => driver.close());
-    const handler = new DriverHandler(driver as Driver<unknown>);
+    const handler = new DriverHandler(driver, [greet], 'gateway-test');
 
     const stream = new StreamServer(handler);
     const { port } = await stream.listen();

@@ -14,10 +14,18 @@ describe('the Command registry', () => {
     await settle(driver, clock, 0);
     await driver.submit({ type: 'order', payload: { sku: 'A' } });
     await driver.idle();
-    expect(driver.list().map((v) => v.id)).toEqual(['cmd-2', 'cmd-1']);
-    expect(driver.list({ state: 'delayed' }).map((v) => v.id)).toEqual(['cmd-2']);
-    expect(driver.list({ type: 'transfer' }).map((v) => v.id)).toEqual(['cmd-1']);
-    expect(driver.list({ limit: 1 })).toHaveLength(1);
+    const ids = (filter: Parameters<typeof driver.list>[0]) =>
+      driver.list(filter).commands.map((v) => v.id);
+    expect(ids({})).toEqual(['cmd-2', 'cmd-1']);
+    expect(ids({ state: 'delayed' })).toEqual(['cmd-2']);
+    expect(ids({ type: 'transfer' })).toEqual(['cmd-1']);
+    expect(ids({ service: 'ledger' })).toEqual(['cmd-1']);
+    expect(ids({ idPrefix: 'cmd-2' })).toEqual(['cmd-2']);
+    const first = driver.list({ limit: 1 });
+    expect(first.commands.map((v) => v.id)).toEqual(['cmd-2']);
+    expect(ids({ limit: 1, after: first.next as string })).toEqual(['cmd-1']);
+    expect(driver.list({ limit: 1, after: first.next as string }).next).toBeUndefined();
+    expect(ids({ since: clock.now() + 1 })).toEqual([]);
   });
 
   it('knows the last doneRetention finished Commands after a restart, so resubmits stay idempotent', async () => {

@@ -2,6 +2,26 @@ import type { CommandState } from './command-state.js';
 import type { CommandFilter, CommandView } from './command-view.js';
 import { CoordinatorError } from './errors.js';
 
+/** One page of a list, and the cursor of the next when there is one. */
+export interface CommandPage {
+  readonly commands: CommandView[];
+  readonly next?: string;
+}
+
+/**
+ * A Command's place in a list, as text that sorts unfinished before finished, newer before older,
+ * then by id: the `next` cursor of a page is the last one's. Nodes of a cluster merge their pages
+ * by it.
+ */
+export function listCursor(command: {
+  readonly state: string;
+  readonly acceptedAt: number;
+  readonly id: string;
+}): string {
+  const newestFirst = (Number.MAX_SAFE_INTEGER - command.acceptedAt).toString().padStart(16, '0');
+  return `${command.state === 'done' ? 1 : 0}.${newestFirst}.${command.id}`;
+}
+
 interface Waiter {
   readonly resolve: (view: CommandView) => void;
   readonly reject: (error: unknown) => void;
@@ -108,19 +128,49 @@ export class CommandRegistry {
     });
   }
 
-  /** Commands, unfinished ones first, filtered by state and type. */
-  list(filter: CommandFilter): CommandView[] {
+  /**
+   * Commands matching the filter, unfinished ones first, each group newest first, one page at a
+   * time: `next` is the cursor of the page after (a Command that finishes between two pages moves
+   * to the other group, so it may be shown twice or not at all).
+   */
+  list(filter: CommandFilter, servicesOf: (type: string) => readonly string[]): CommandPage {
     const limit = filter.limit ?? 100;
-    const views: CommandView[] = [];
+    const matches = (command: CommandState) =>
+      (filter.state === undefined || command.current.state === filter.state) &&
+      (filter.type === undefined || command.type === filter.type) &&
+      (filter.idPrefix === undefined || command.id.startsWith(filter.idPrefix)) &&
+      (filter.service === undefined || servicesOf(command.type).includes(filter.service)) &&
+      (filter.since === undefined || command.acceptedAt >= filter.since) &&
+      (filter.until === undefined || command.acceptedAt < filter.until);
+    const keyed: { key: string; command: CommandState }[] = [];
     for (const source of [this.#unfinished, this.#finished]) {
       for (const command of source.values()) {
-        if (views.length >= limit) return views;
-        if (filter.state && command.current.state !== filter.state) continue;
-        if (filter.type && command.type !== filter.type) continue;
-        views.push(this.#view(command));
+        if (!matches(command)) continue;
+        const { id, acceptedAt } = command;
+        keyed.push({ key: listCursor({ state: command.current.state, acceptedAt, id }), command });
       }
     }
-    return views;
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const start =
+      filter.after === undefined ? 0 : keyed.findIndex((k) => k.key > (filter.after as string));
+    const page = start < 0 ? [] : keyed.slice(start, start + limit);
+    const last = page.at(-1);
+    return {
+      commands: page.map((k) => this.#view(k.command)),
+      ...(last && start + limit < keyed.length ? { next: last.key } : {}),
+    };
+  }
+
+  /** Known Commands per type and machine state key. */
+  stateCounts(): Record<string, Record<string, number>> {
+    const counts: Record<string, Record<string, number>> = {};
+    for (const source of [this.#unfinished, this.#finished]) {
+      for (const command of source.values()) {
+        const byKey = (counts[command.type] ??= {});
+        byKey[command.current.key] = (byKey[command.current.key] ?? 0) + 1;
+      }
+    }
+    return counts;
   }
 
   /**

@@ -30,6 +30,16 @@ export interface CommandView {
 export interface CommandFilter {
   readonly state?: LifecycleState;
   readonly type?: string;
+  /** Ids starting with this. */
+  readonly idPrefix?: string;
+  /** Commands of types that call this service. */
+  readonly service?: string;
+  /** Accepted at or after this time (ms since the epoch). */
+  readonly since?: number;
+  /** Accepted before this time (ms since the epoch). */
+  readonly until?: number;
+  /** The page after this cursor (a list's `next`). */
+  readonly after?: string;
   /** @default 100 */
   readonly limit?: number;
 }

@@ -2,11 +2,12 @@ import { CheckpointCommitter } from './checkpoint-committer.js';
 import type { Clock } from './clock.js';
 import { CommandExecutor } from './command-executor.js';
 import { CommandIntake, type Submission, type SubmitResult } from './command-intake.js';
-import { CommandRegistry } from './command-registry.js';
+import { type CommandPage, CommandRegistry } from './command-registry.js';
 import { applyRecord, type CommandState } from './command-state.js';
 import { type CommandType, typesByName } from './command-type.js';
 import { type CommandFilter, type CommandView, commandView } from './command-view.js';
 import { type CoordinatorOptions, driverOptions } from './driver-options.js';
+import type { DriverStatus } from './driver-status.js';
 import { CoordinatorError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import type { CoordinatorEvent } from './events.js';
@@ -14,7 +15,6 @@ import { OperatorActions } from './operator-actions.js';
 import { PartitionOwnership } from './partition-ownership.js';
 import type { IdSource, Random } from './random.js';
 import type { LogRecord } from './records.js';
-import type { SuspensionState } from './suspension.js';
 import { transitionEvent } from './transition-event.js';
 import { WaitingCommands } from './waiting-commands.js';
 
@@ -28,20 +28,6 @@ export interface DriverConfig<Rcv> {
   readonly receiver: Rcv;
   readonly options?: Partial<CoordinatorOptions>;
   readonly onEvent?: (event: CoordinatorEvent) => void;
-}
-
-export interface DriverStatus {
-  readonly ready: boolean;
-  readonly suspension: SuspensionState;
-  /** While suspended: since when, and the services found blocked (each since its first block). */
-  readonly suspendedSince?: number;
-  readonly blocked: readonly { service: string; since: number }[];
-  readonly inFlight: number;
-  readonly waiting: number;
-  readonly maxCmds: number;
-  /** The retries due first (at most 10), earliest first. */
-  readonly nextRetries: readonly { id: string; at: number }[];
-  readonly partitions: readonly { partition: number; checkpoint: number; end: number }[];
 }
 
 /**
@@ -163,9 +149,9 @@ export class Driver<Rcv = unknown> {
     return command && commandView(command, this.#waiting.dueAt(id));
   }
 
-  /** Commands, unfinished ones first, filtered by state and type. */
-  list(filter: CommandFilter = {}): CommandView[] {
-    return this.#registry.list(filter);
+  /** Commands matching the filter, unfinished first, newest first, one page at a time. */
+  list(filter: CommandFilter = {}): CommandPage {
+    return this.#registry.list(filter, (type) => this.#types.get(type)?.services ?? []);
   }
 
   /** Resolves with the Command once it is done. @throws `UNKNOWN_COMMAND` for an unknown id. */
@@ -198,6 +184,11 @@ export class Driver<Rcv = unknown> {
     return this.#operator.cancel(id, this.#closed);
   }
 
+  /** How many known Commands (unfinished and retained) stand in each machine state, per type. */
+  stateCounts(): Record<string, Record<string, number>> {
+    return this.#registry.stateCounts();
+  }
+
   /** Resolves when no Command body is running and no checkpoint is being committed. */
   async idle(): Promise<void> {
     for (;;) {
@@ -223,7 +214,7 @@ export class Driver<Rcv = unknown> {
 
   /** A record is durable: the one place a Command's state changes, live. */
   #applied(command: CommandState, record: LogRecord, position: number): void {
-    const from = command.current.state;
+    const from = command.current;
     applyRecord(command, record, position);
     const owned = this.#ownership.require(command.partition);
     owned.tracker.observe(position);

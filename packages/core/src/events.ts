@@ -22,6 +22,9 @@ export type CoordinatorEvent =
       readonly from: LifecycleState;
       readonly to: LifecycleState;
       readonly position: string;
+      /** The machine states before and after (`executing.charge`, `delayed`): a chart's state ids. */
+      readonly fromKey: string;
+      readonly key: string;
       /** The step a failed, delayed or blocked record names, and its service when known. */
       readonly step?: string;
       readonly service?: string;

@@ -2,6 +2,7 @@ export type { Clock, TimerHandle } from './clock.js';
 export { checkCommandId, maxIdLength } from './command-id.js';
 export type { Submission, SubmitResult } from './command-intake.js';
 export { type LifecycleState, lifecycleStates } from './command-machine.js';
+export { type CommandPage, listCursor } from './command-registry.js';
 export {
   type CodeCommandDefinition,
   type CodeCommandType,
@@ -16,8 +17,9 @@ export {
   type StepInfo,
 } from './command-type.js';
 export type { CommandFilter, CommandView } from './command-view.js';
-export { Driver, type DriverConfig, type DriverStatus } from './driver.js';
+export { Driver, type DriverConfig } from './driver.js';
 export { type CoordinatorOptions, driverOptions } from './driver-options.js';
+export type { DriverStatus } from './driver-status.js';
 export {
   CoordinatorError,
   type ErrorCode,

@@ -1,22 +1,24 @@
-import type { LifecycleState } from './command-machine.js';
 import type { CommandState } from './command-state.js';
 import type { CoordinatorEvent } from './events.js';
+import type { MachineState } from './machine-stepper.js';
 import type { LogRecord } from './records.js';
 
 /** The `command.transition` event of a record just applied to its Command. */
 export function transitionEvent(
   command: CommandState,
   record: LogRecord,
-  from: LifecycleState,
+  from: MachineState,
 ): CoordinatorEvent {
   const base = {
     type: 'command.transition',
     id: command.id,
     commandType: command.type,
     record: record.kind,
-    from,
+    from: from.state,
     to: command.current.state,
     position: command.current.position,
+    fromKey: from.key,
+    key: command.current.key,
   } as const;
   switch (record.kind) {
     case 'failed':

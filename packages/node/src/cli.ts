@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from '@commander-js/extra-typings';
 import { runClientCommand } from './cli/client-commands.js';
+import { drawCommand } from './cli/draw-command.js';
 import { initCommand } from './cli/init-command.js';
 import { startCommand } from './cli/start-command.js';
 
@@ -11,6 +12,7 @@ const program = new Command()
 
 program.addCommand(startCommand());
 program.addCommand(initCommand());
+program.addCommand(drawCommand());
 for (const command of runClientCommand()) program.addCommand(command);
 
 await program.parseAsync();

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import {
   type CommandFilter,
+  type CommandPage,
+  type CommandType,
   type CommandView,
+  CoordinatorError,
   type Driver,
+  listCursor,
   type Submission,
   type SubmitResult,
   toErrorData,
 } from '@coordinator/core';
-import type { CommandHandler, HandlerStatus } from '@coordinator/transport';
+import type {
+  ChartFormat,
+  CommandHandler,
+  CommandTypeInfo,
+  HandlerStatus,
+} from '@coordinator/transport';
 import type { PeerRouter } from './peer-router.js';
 
 /**
@@ -16,18 +25,22 @@ import type { PeerRouter } from './peer-router.js';
  * node does not know.
  */
 export class DriverHandler implements CommandHandler {
-  readonly #driver: Driver<unknown>;
-  readonly #detail: () => Readonly<Record<string, unknown>>;
+  readonly #driver: Driver;
+  readonly #types: ReadonlyMap<string, CommandType>;
+  readonly #nodeId: string;
   readonly #router: PeerRouter | undefined;
+  readonly #charts = new Map<string, Promise<string>>();
   #closing = false;
 
   constructor(
-    driver: Driver<unknown>,
-    detail: () => Readonly<Record<string, unknown>> = () => ({}),
+    driver: Driver,
+    types: readonly CommandType<never>[],
+    nodeId: string,
     router?: PeerRouter,
   ) {
     this.#driver = driver;
-    this.#detail = detail;
+    this.#types = new Map(types.map((t) => [t.type, t as CommandType]));
+    this.#nodeId = nodeId;
     this.#router = router;
   }
 
@@ -53,8 +66,88 @@ export class DriverHandler implements CommandHandler {
     return this.#driver.get(id) ?? (await this.#router?.get(id));
   }
 
-  list(filter: CommandFilter): readonly CommandView[] {
-    return this.#driver.list(filter);
+  /** This node's page; in a cluster merged with every peer's, in the one list order. */
+  async list(filter: CommandFilter): Promise<CommandPage> {
+    const own = this.#driver.list(filter);
+    if (!this.#router) return own;
+    const limit = filter.limit ?? 100;
+    const pages = [own.commands, ...(await this.#router.listAll(filter))];
+    const merged = pages
+      .flat()
+      .map((view) => ({ view, key: listCursor(view) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const page = merged.slice(0, limit);
+    const more =
+      merged.length > limit || own.next !== undefined || pages.some((p) => p.length >= limit);
+    const last = page.at(-1);
+    return { commands: page.map((m) => m.view), ...(more && last ? { next: last.key } : {}) };
+  }
+
+  async retryNow(id: string): Promise<CommandView> {
+    return this.#act('retry', id);
+  }
+
+  async cancel(id: string): Promise<CommandView> {
+    return this.#act('cancel', id);
+  }
+
+  /** On this node when it knows the Command, else on the peer that does. */
+  async #act(action: 'retry' | 'cancel', id: string): Promise<CommandView> {
+    try {
+      return action === 'retry' ? await this.#driver.retryNow(id) : await this.#driver.cancel(id);
+    } catch (error) {
+      if (!this.#router || toErrorData(error).code !== 'UNKNOWN_COMMAND') throw error;
+      return this.#router.act(action, id);
+    }
+  }
+
+  types(): readonly CommandTypeInfo[] {
+    return [...this.#types.values()].map((t) => ({
+      type: t.type,
+      kind: t.kind,
+      services: t.services,
+      ...(t.kind === 'saga'
+        ? {
+            steps: t.steps.map((s) => ({
+              name: s.name,
+              service: s.service,
+              compensates: s.compensate !== undefined,
+            })),
+          }
+        : {}),
+    }));
+  }
+
+  /** Drawn once per type and format (ELK and its layout are loaded on the first chart). */
+  chart(type: string, format: ChartFormat): Promise<string> {
+    const commandType = this.#types.get(type);
+    if (!commandType) {
+      return Promise.reject(
+        new CoordinatorError(
+          'UNKNOWN_COMMAND',
+          `This node runs no Command type ${JSON.stringify(type)}`,
+        ),
+      );
+    }
+    const key = `${format}:${type}`;
+    let chart = this.#charts.get(key);
+    if (!chart) {
+      chart = renderChart(commandType, format);
+      this.#charts.set(key, chart);
+    }
+    return chart;
+  }
+
+  async inspect(): Promise<Readonly<Record<string, unknown>>> {
+    const status = this.#driver.status();
+    const own = {
+      nodeId: this.#nodeId,
+      ...status,
+      ready: status.ready && !this.#closing,
+      counts: this.#driver.stateCounts(),
+    };
+    if (!this.#router) return own;
+    return { ...own, peers: await this.#router.inspectAll() };
   }
 
   whenDone(id: string, signal: AbortSignal): Promise<CommandView> {
@@ -87,8 +180,16 @@ export class DriverHandler implements CommandHandler {
         inFlight: status.inFlight,
         waiting: status.waiting,
         maxCmds: status.maxCmds,
-        ...this.#detail(),
+        node: this.#nodeId,
+        owned: status.partitions.map((p) => p.partition),
       },
     };
   }
+}
+
+async function renderChart(commandType: CommandType, format: ChartFormat): Promise<string> {
+  if (format === 'json') return JSON.stringify(commandType.machine.toJSON(), null, 2);
+  const { chartMermaid, drawMachine, machineGraph } = await import('@coordinator/inspector');
+  if (format === 'mermaid') return chartMermaid(machineGraph(commandType.machine));
+  return (await drawMachine(commandType.machine)).svg;
 }

@@ -6,6 +6,7 @@ import {
   type EventLog,
   type OptionLayer,
 } from '@coordinator/core';
+import { pageDirectory } from '@coordinator/inspector/page';
 import {
   HttpServer,
   type ListenAddress,
@@ -18,6 +19,7 @@ import { type Logger, pino } from 'pino';
 import type { NodeConfig } from './config/define-config.js';
 import { type NodeOptions, nodeOptions } from './config/node-options.js';
 import { DriverHandler } from './driver-handler.js';
+import { EventHub } from './event-hub.js';
 import { loadListenerSecurity } from './listener-security.js';
 import { NodeTelemetry } from './node-telemetry.js';
 import { openEventLog } from './open-event-log.js';
@@ -66,6 +68,8 @@ export class CoordinatorNode<Rcv> {
   readonly #config: NodeConfig<Rcv>;
   readonly #telemetry: NodeTelemetry;
   readonly #onEvent: (event: CoordinatorEvent) => void;
+  /** The live events `GET /v1/events` streams (and the inspector page follows). */
+  readonly events = new EventHub();
   #driver: Driver<Rcv> | undefined;
   #eventLog: EventLog | undefined;
   #receiver: Rcv | undefined;
@@ -88,12 +92,12 @@ export class CoordinatorNode<Rcv> {
       this.options.waitLogIntervalMs,
     );
     const telemetry = this.#telemetry.onEvent;
-    this.#onEvent = onEvent
-      ? (event) => {
-          telemetry(event);
-          onEvent(event);
-        }
-      : telemetry;
+    const live = this.events.onDriverEvent;
+    this.#onEvent = (event) => {
+      telemetry(event);
+      live(event);
+      onEvent?.(event);
+    };
   }
 
   get driver(): Driver<Rcv> {
@@ -134,10 +138,6 @@ export class CoordinatorNode<Rcv> {
         onEvent: this.#onEvent,
       });
       this.#driver = driver;
-      const detail = () => ({
-        node: o.nodeId,
-        owned: driver.status().partitions.map((p) => p.partition),
-      });
       // In a cluster, Commands of partitions other nodes own are forwarded to them.
       const router = shared
         ? new PeerRouter(o.peers.map(split), {
@@ -146,7 +146,7 @@ export class CoordinatorNode<Rcv> {
           })
         : undefined;
       this.#router = router;
-      const handler = new DriverHandler(driver, detail, router);
+      const handler = new DriverHandler(driver, this.#config.commands, o.nodeId, router);
       this.#handler = handler;
       const onEvent = (event: { type: string }) => this.log.debug(event, event.type);
       const stream = new StreamServer(handler, {
@@ -157,7 +157,7 @@ export class CoordinatorNode<Rcv> {
       });
       // Peers forward here; this handler never forwards again, so requests cannot loop.
       const internal = shared
-        ? new StreamServer(new DriverHandler(driver, detail), {
+        ? new StreamServer(new DriverHandler(driver, this.#config.commands, o.nodeId), {
             ...split(o.internalAddress),
             ...guard,
             nodeId: o.nodeId,
@@ -169,6 +169,8 @@ export class CoordinatorNode<Rcv> {
         ...guard,
         metricsPublic: o.metricsPublic,
         metrics: () => this.#telemetry.metrics.text(),
+        events: this.events,
+        pageDirectory: pageDirectory(),
         onEvent,
       });
       this.#servers = internal ? { stream, http, internal } : { stream, http };

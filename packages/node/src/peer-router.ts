@@ -1,4 +1,5 @@
 import {
+  type CommandFilter,
   type CommandView,
   CoordinatorError,
   type Submission,
@@ -105,6 +106,48 @@ export class PeerRouter {
       }
     }
     return undefined;
+  }
+
+  /**
+   * An operator's action on a Command another node owns: the first peer that knows it acts.
+   * @throws CoordinatorError `UNKNOWN_COMMAND` when no peer knows it, or the owner's refusal.
+   */
+  async act(action: 'retry' | 'cancel', id: string): Promise<CommandView> {
+    for (const { client } of this.#byReachability()) {
+      const signal = AbortSignal.timeout(client.connected ? answerTimeoutMs : connectTimeoutMs);
+      try {
+        return await client.act(action, id, { signal });
+      } catch (error) {
+        const { code } = toErrorData(error, 'INTERNAL');
+        if (code !== 'UNKNOWN_COMMAND' && !tryNext.has(code) && !signal.aborted) throw error;
+      }
+    }
+    throw new CoordinatorError('UNKNOWN_COMMAND', `No Command with id ${id}`);
+  }
+
+  /** Every peer's inspector view, by address; a peer that does not answer says so. */
+  async inspectAll(): Promise<Record<string, unknown>[]> {
+    return Promise.all(
+      this.#peers.map(async ({ address, client }) => {
+        const signal = AbortSignal.timeout(client.connected ? answerTimeoutMs : connectTimeoutMs);
+        try {
+          return { address, reachable: true, ...(await client.inspect({ signal })) };
+        } catch (error) {
+          return { address, reachable: false, error: toErrorData(error, 'INTERNAL') };
+        }
+      }),
+    );
+  }
+
+  /** Every reachable peer's page of the list (peers that do not answer are left out). */
+  async listAll(filter: CommandFilter): Promise<CommandView[][]> {
+    const pages = await Promise.all(
+      this.#peers.map(async ({ client }) => {
+        const signal = AbortSignal.timeout(client.connected ? answerTimeoutMs : connectTimeoutMs);
+        return client.list(filter, { signal }).catch(() => []);
+      }),
+    );
+    return pages;
   }
 
   /** Waits for a forwarded Command's final result, then returns its details from its owner. */

@@ -1,5 +1,6 @@
 import type {
   CommandFilter,
+  CommandPage,
   CommandView,
   ErrorData,
   LifecycleState,
@@ -29,7 +30,8 @@ export interface CommandHandler {
   submit(submission: Submission): Promise<SubmitResult>;
   /** One Command, or undefined when the node does not know the id. */
   get(id: string): CommandView | undefined | Promise<CommandView | undefined>;
-  list(filter: CommandFilter): readonly CommandView[] | Promise<readonly CommandView[]>;
+  /** One page of the Commands matching the filter (see `listCursor` for the order). */
+  list(filter: CommandFilter): CommandPage | Promise<CommandPage>;
   /**
    * Resolves with the Command once it is done. Must stop waiting and reject with the signal's
    * reason when `signal` aborts (a client went away, a `wait` ran out).
@@ -37,6 +39,42 @@ export interface CommandHandler {
    */
   whenDone(id: string, signal: AbortSignal): Promise<CommandView>;
   status(): HandlerStatus;
+  /**
+   * An operator's retry now: a delayed or blocked Command runs its next attempt at once.
+   * @throws CoordinatorError `UNKNOWN_COMMAND`, `WRONG_STATE` (done).
+   */
+  retryNow(id: string): Promise<CommandView>;
+  /**
+   * An operator's cancel: a declared saga compensates its completed steps, a code body ends at
+   * its next step; both end with `CANCELLED`. Idempotent.
+   * @throws CoordinatorError `UNKNOWN_COMMAND`, `WRONG_STATE` (done, or compensating already).
+   */
+  cancel(id: string): Promise<CommandView>;
+  /** The Command types this node runs. */
+  types(): readonly CommandTypeInfo[];
+  /**
+   * What the inspector shows about the node (`GET /v1/node`): its suspension, load, retry queue,
+   * partitions and Commands per machine state, and in a cluster its peers'.
+   */
+  inspect(): Promise<Readonly<Record<string, unknown>>>;
+  /**
+   * A Command type's machine: `svg` (drawn), `mermaid` (stateDiagram-v2) or `json` (the XState
+   * machine definition).
+   * @throws CoordinatorError `UNKNOWN_COMMAND` for a type the node does not run.
+   */
+  chart(type: string, format: ChartFormat): Promise<string>;
+}
+
+export type ChartFormat = 'svg' | 'mermaid' | 'json';
+
+/** One Command type, as the inspector lists it. */
+export interface CommandTypeInfo {
+  readonly type: string;
+  readonly kind: 'saga' | 'code';
+  /** The services it calls. */
+  readonly services: readonly string[];
+  /** A declared saga's steps in order. */
+  readonly steps?: readonly { name: string; service: string; compensates: boolean }[];
 }
 
 /** What a client is told about a submitted Command: interim while it runs, final once done. */

@@ -1,6 +1,8 @@
 export {
+  type ChartFormat,
   type CommandHandler,
   type CommandResult,
+  type CommandTypeInfo,
   finalResult,
   type HandlerStatus,
 } from './command-handler.js';
@@ -32,6 +34,7 @@ export {
   streamServiceOptions,
 } from './gateways/stream-service-options.js';
 export { fetchTrusting } from './gateways/trusting-fetch.js';
+export type { EventFeed, FeedEvent } from './http/event-feed.js';
 export { httpStatusOf } from './http/http-errors.js';
 export { HttpServer } from './http/http-server.js';
 export {
@@ -44,12 +47,14 @@ export { type BackoffTiming, backoffDelay } from './stream/backoff.js';
 export { CommandCall } from './stream/command-call.js';
 export { FrameDecoder, frameHeaderBytes, noFrame } from './stream/frame-decoder.js';
 export {
+  type ActMessage,
   type CancelMessage,
   type ClientHello,
   type ClientMessage,
   type ClientRequest,
   type CloseMessage,
   type GetMessage,
+  type InspectMessage,
   type ListMessage,
   type PingMessage,
   protocolName,

@@ -62,20 +62,40 @@ export function checkTypeAndPayload(value: Readonly<Record<string, unknown>>): v
  * @throws CoordinatorError `INVALID_PAYLOAD`.
  */
 export function parseFilter(value: unknown): CommandFilter {
-  if (!isObject(value)) throw invalid('Expected a filter object {state?, type?, limit?}');
-  const { state, type, limit } = value;
-  const filter: { state?: LifecycleState; type?: string; limit?: number } = {};
+  if (!isObject(value)) throw invalid('Expected a filter object {state?, type?, limit?, ...}');
+  const { state, limit } = value;
+  const filter: {
+    -readonly [K in keyof CommandFilter]: CommandFilter[K];
+  } = {};
   if (state !== undefined) {
     if (!(lifecycleStates as readonly unknown[]).includes(state)) {
       throw invalid(`Expected \`state\` to be one of ${lifecycleStates.join(', ')}`);
     }
     filter.state = state as LifecycleState;
   }
-  if (type !== undefined) {
-    if (typeof type !== 'string' || type.length === 0) {
-      throw invalid('Expected `type` to be a non-empty string');
+  for (const name of ['type', 'idPrefix', 'service', 'after'] as const) {
+    const text = value[name];
+    if (text === undefined) continue;
+    if (typeof text !== 'string' || text.length === 0) {
+      throw invalid(`Expected \`${name}\` to be a non-empty string`);
     }
-    filter.type = type;
+    filter[name] = text;
+  }
+  for (const name of ['since', 'until'] as const) {
+    const time = value[name];
+    if (time === undefined) continue;
+    const ms =
+      typeof time === 'number'
+        ? time
+        : typeof time === 'string' && /^\d{1,16}$/.test(time)
+          ? Number(time)
+          : typeof time === 'string'
+            ? Date.parse(time)
+            : Number.NaN;
+    if (!Number.isSafeInteger(ms)) {
+      throw invalid(`Expected \`${name}\` to be a time: ms since the epoch or an ISO date`);
+    }
+    filter[name] = ms;
   }
   if (limit !== undefined) {
     const n = typeof limit === 'string' && /^\d{1,7}$/.test(limit) ? Number(limit) : limit;

@@ -155,5 +155,30 @@ export function runClientCommand() {
         fail(error);
       }
     });
-  return [submit, get, list, status] as const;
+  const act = (action: 'retry' | 'cancel', description: string) =>
+    new Command(action)
+      .description(description)
+      .argument('<id>')
+      .addOption(urlOption())
+      .addOption(tokenOption())
+      .addOption(caOption())
+      .action(async (id, flags) => {
+        try {
+          print(
+            await call(flags, `/v1/commands/${encodeURIComponent(id)}/${action}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: '{}',
+            }),
+          );
+        } catch (error) {
+          fail(error);
+        }
+      });
+  const retry = act('retry', "Run a delayed or blocked Command's next attempt now.");
+  const cancel = act(
+    'cancel',
+    'Cancel a Command: a saga compensates its completed steps, a code body ends at its next step.',
+  );
+  return [submit, get, list, status, retry, cancel] as const;
 }

@@ -2,6 +2,7 @@ import { type Clock, type CommandView, CoordinatorError } from '@coordinator/cor
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type CommandHandler, finalResult } from '../command-handler.js';
 import { parseFilter, parseSubmission } from '../submission-schema.js';
+import { commandBody } from './command-body.js';
 
 /** What the routes need besides the handler. */
 export interface RouteConfig {
@@ -12,29 +13,6 @@ export interface RouteConfig {
   readonly metrics: () => string | Promise<string>;
   /** Every `wait` in progress; aborted when the server closes. */
   readonly waits: Set<AbortController>;
-}
-
-/** The contract's shape of one Command; `events` only on `GET /v1/commands/{id}`. */
-function commandBody(details: CommandView, withEvents: boolean): Record<string, unknown> {
-  const done = details.state === 'done' && details.error === undefined;
-  return {
-    id: details.id,
-    type: details.type,
-    state: details.state,
-    attempts: details.attempts,
-    outcomes: details.outcomes.map(({ service, step, outcome }) => ({ service, step, outcome })),
-    ...(done ? { result: details.result ?? null } : {}),
-    ...(details.error
-      ? { error: { code: details.error.code, message: details.error.message } }
-      : {}),
-    ...(details.lastError
-      ? { lastError: { code: details.lastError.code, message: details.lastError.message } }
-      : {}),
-    ...(details.nextRetryAt === undefined ? {} : { nextRetryAt: details.nextRetryAt }),
-    ...(withEvents
-      ? { step: details.step, failures: details.failures, events: details.events }
-      : {}),
-  };
 }
 
 /** A whole number of ms; any larger than `maxWaitMs` waits `maxWaitMs`. */
@@ -124,8 +102,11 @@ export function registerRoutes(app: FastifyInstance, config: RouteConfig): void 
 
   app.get('/v1/commands', async (request, reply) => {
     const filter = parseFilter(request.query);
-    const commands = await handler.list(filter);
-    return reply.send({ commands: commands.map((details) => commandBody(details, false)) });
+    const page = await handler.list(filter);
+    return reply.send({
+      commands: page.commands.map((details) => commandBody(details, false)),
+      ...(page.next === undefined ? {} : { next: page.next }),
+    });
   });
 
   app.get('/healthz', async (_request, reply) => {

@@ -2,6 +2,7 @@ import { type Clock, defineOptions, type OptionsOf, option } from '@coordinator/
 import { listenOptions } from '../listen-address.js';
 import { systemClock } from '../system-ports.js';
 import type { TransportEventListener } from '../transport-events.js';
+import type { EventFeed } from './event-feed.js';
 
 /** PEM contents an `HttpServer` serves HTTPS with. */
 export interface HttpsPem {
@@ -41,6 +42,12 @@ export const httpServerOptions = defineOptions('HttpServer', {
     description: 'serve /metrics without the API token',
   }),
   tls: option.object<HttpsPem>({ description: 'serve HTTPS with these PEM contents' }),
+  events: option.object<EventFeed>({
+    description: 'the live events GET /v1/events streams (Server-Sent Events); none: 404',
+  }),
+  pageDirectory: option.string({
+    description: "the built inspector page's directory, served at /ui/; none: no page",
+  }),
   clock: option.object<Clock>({ default: systemClock, description: 'times ?wait=' }),
   onEvent: option.fn<TransportEventListener>({ default: () => {}, description: 'its events' }),
 });

@@ -3,9 +3,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { BearerToken, unauthorized } from '../bearer-token.js';
 import type { CommandHandler } from '../command-handler.js';
 import type { ListenAddress } from '../listen-address.js';
+import { registerEventStream } from './event-stream.js';
 import { replyWithError, sendError } from './http-errors.js';
 import { registerRoutes } from './http-routes.js';
 import { type HttpServerOptions, httpServerOptions } from './http-server-options.js';
+import { registerOperatorRoutes } from './operator-routes.js';
+import { registerPageRoutes, sessionCookie } from './page-routes.js';
 
 /**
  * The HTTP API (JSON) over the `CommandHandler`, with the fixed contract of `docs/transport.md`:
@@ -20,6 +23,7 @@ export class HttpServer {
   readonly options: HttpServerOptions;
   readonly #app: FastifyInstance;
   readonly #waits = new Set<AbortController>();
+  #endStreams: () => void = () => {};
   #closing = false;
   #address: ListenAddress | undefined;
 
@@ -52,9 +56,16 @@ export class HttpServer {
       '/readyz',
       ...(this.options.metricsPublic ? ['/metrics'] : []),
     ]);
+    // A browser session (the page's sign-in) carries the token in a cookie instead of the header.
+    const authorized = (cookie: string | undefined, authorization: string | undefined) =>
+      token === undefined ||
+      token.authorizes(authorization) ||
+      token.matches(cookieValue(cookie, sessionCookie));
     app.addHook('onRequest', async (request, reply) => {
-      if (token && !open.has(request.url.split('?')[0] ?? '')) {
-        if (!token.authorizes(request.headers.authorization)) {
+      const path = request.url.split('?')[0] ?? '';
+      // The page's routes answer a stranger with its sign-in form themselves.
+      if (token && !open.has(path) && path !== '/ui' && !path.startsWith('/ui/')) {
+        if (!authorized(request.headers.cookie, request.headers.authorization)) {
           reply.header('www-authenticate', 'Bearer realm="coordinator"');
           return sendError(reply, 401, unauthorized('This route').toData(), retryAfterSeconds);
         }
@@ -80,6 +91,11 @@ export class HttpServer {
       ),
     );
     registerRoutes(app, { ...this.options, handler, waits: this.#waits });
+    registerOperatorRoutes(app, handler);
+    if (this.options.events) this.#endStreams = registerEventStream(app, this.options.events);
+    if (this.options.pageDirectory) {
+      registerPageRoutes(app, this.options.pageDirectory, token, authorized);
+    }
     this.#app = app;
   }
 
@@ -100,8 +116,24 @@ export class HttpServer {
   async close(): Promise<void> {
     this.#closing = true;
     for (const wait of this.#waits) wait.abort();
+    this.#endStreams();
     await this.#app.close();
   }
+}
+
+/** One cookie's value from a `Cookie` header. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(at + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The schema compilers of an app whose routes declare no JSON schema. */

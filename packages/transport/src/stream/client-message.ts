@@ -83,6 +83,18 @@ export function readClientMessage(value: unknown): ClientMessage | RefusedMessag
       }
       case 'list':
         return { op, seq, ...parseFilter(value) };
+      case 'act': {
+        const { action, id } = value;
+        if ((action !== 'retry' && action !== 'cancel') || typeof id !== 'string' || id === '') {
+          throw new CoordinatorError(
+            'INVALID_PAYLOAD',
+            'Expected `action` retry or cancel and a non-empty `id`',
+          );
+        }
+        return { op, seq, action, id };
+      }
+      case 'inspect':
+        return { op, seq };
       case 'cancel':
         return { op, seq };
       default:

@@ -1,4 +1,4 @@
-import type { ErrorData, LifecycleState } from '@coordinator/core';
+import type { CommandFilter, ErrorData, LifecycleState } from '@coordinator/core';
 
 /** The stream protocol's name, as the handshake states it. */
 export const protocolName = 'coordinator-stream';
@@ -74,13 +74,27 @@ export interface GetMessage {
   readonly id: string;
 }
 
-/** Lists Commands: the final reply's value is an array of `CommandView`. */
-export interface ListMessage {
+/** Lists Commands: the final reply's value is the page's array of `CommandView`s. */
+export interface ListMessage extends CommandFilter {
   readonly op: 'list';
   readonly seq: number;
-  readonly state?: LifecycleState;
-  readonly type?: string;
-  readonly limit?: number;
+}
+
+/**
+ * An operator's action on a Command: `retry` now or `cancel` it. The final reply's value is the
+ * Command's `CommandView`.
+ */
+export interface ActMessage {
+  readonly op: 'act';
+  readonly seq: number;
+  readonly action: 'retry' | 'cancel';
+  readonly id: string;
+}
+
+/** What the node shows the inspector: the final reply's value is that object. */
+export interface InspectMessage {
+  readonly op: 'inspect';
+  readonly seq: number;
 }
 
 /** The client stops waiting for request `seq`; no further reply comes for it. */
@@ -89,5 +103,5 @@ export interface CancelMessage {
   readonly seq: number;
 }
 
-export type ClientRequest = SubmitMessage | GetMessage | ListMessage;
+export type ClientRequest = SubmitMessage | GetMessage | ListMessage | ActMessage | InspectMessage;
 export type ClientMessage = ClientHello | ClientRequest | CancelMessage | PingMessage;

@@ -101,14 +101,20 @@ export class ServerRequests {
           this.#reply(token, true, details);
           break;
         }
+        case 'act': {
+          const { action, id } = request;
+          const view =
+            action === 'retry' ? await this.#handler.retryNow(id) : await this.#handler.cancel(id);
+          this.#reply(token, true, view);
+          break;
+        }
+        case 'inspect':
+          this.#reply(token, true, await this.#handler.inspect());
+          break;
         case 'list': {
-          const { state, type, limit } = request;
-          const filter = {
-            ...(state && { state }),
-            ...(type && { type }),
-            ...(limit && { limit }),
-          };
-          this.#reply(token, true, await this.#handler.list(filter));
+          const { op: _op, seq: _seq, ...filter } = request;
+          // The stream protocol's list answers with the page's Commands (an array).
+          this.#reply(token, true, (await this.#handler.list(filter)).commands);
           break;
         }
       }

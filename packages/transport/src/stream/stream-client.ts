@@ -108,6 +108,23 @@ export class StreamClient {
     return this.#single({ op: 'get', seq: this.#nextSeq(), id }, options.signal);
   }
 
+  /**
+   * An operator's action on a Command: `retry` now or `cancel`.
+   * @throws CoordinatorError `UNKNOWN_COMMAND`, `WRONG_STATE`.
+   */
+  act(
+    action: 'retry' | 'cancel',
+    id: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<CommandView> {
+    return this.#single({ op: 'act', seq: this.#nextSeq(), action, id }, options.signal);
+  }
+
+  /** What the server's node shows the inspector. */
+  inspect(options: { signal?: AbortSignal } = {}): Promise<Record<string, unknown>> {
+    return this.#single({ op: 'inspect', seq: this.#nextSeq() }, options.signal);
+  }
+
   list(filter: CommandFilter = {}, options: { signal?: AbortSignal } = {}): Promise<CommandView[]> {
     return this.#single({ op: 'list', seq: this.#nextSeq(), ...filter }, options.signal);
   }

@@ -1,6 +1,7 @@
 import {
   type CommandEvent,
   type CommandFilter,
+  type CommandPage,
   type CommandView,
   CoordinatorError,
   type ErrorData,
@@ -9,7 +10,7 @@ import {
   type SubmitResult,
   toErrorData,
 } from '@coordinator/core';
-import type { CommandHandler, HandlerStatus } from '../command-handler.js';
+import type { CommandHandler, CommandTypeInfo, HandlerStatus } from '../command-handler.js';
 
 /** One Command as `MemoryCommandHandler` runs it. */
 export interface MemoryCommand {
@@ -97,15 +98,56 @@ export class MemoryCommandHandler implements CommandHandler {
     return entry && this.#details(entry);
   }
 
-  list(filter: CommandFilter): CommandView[] {
+  /** Matches state, type and id prefix; no paging (every match up to `limit`). */
+  list(filter: CommandFilter): CommandPage {
     const limit = filter.limit ?? 100;
-    return [...this.#commands.values()]
+    const commands = [...this.#commands.values()]
       .filter(
         (e) =>
-          (!filter.state || e.state === filter.state) && (!filter.type || e.type === filter.type),
+          (!filter.state || e.state === filter.state) &&
+          (!filter.type || e.type === filter.type) &&
+          (!filter.idPrefix || e.id.startsWith(filter.idPrefix)),
       )
       .slice(0, limit)
       .map((e) => this.#details(e));
+    return { commands };
+  }
+
+  /** Runs the Command's work again at once, if it is not done. */
+  async retryNow(id: string): Promise<CommandView> {
+    return this.#details(this.#unfinished(id));
+  }
+
+  /** Ends a Command not yet done with `CANCELLED`. */
+  async cancel(id: string): Promise<CommandView> {
+    const entry = this.#unfinished(id);
+    this.#finish(entry, undefined, {
+      code: 'CANCELLED',
+      message: `Command ${id} was cancelled by an operator`,
+    });
+    return this.#details(entry);
+  }
+
+  types(): readonly CommandTypeInfo[] {
+    return (this.#options.types ?? []).map((type) => ({ type, kind: 'code', services: [type] }));
+  }
+
+  async inspect(): Promise<Record<string, unknown>> {
+    return { ready: this.ready, commands: this.#commands.size };
+  }
+
+  /** This handler runs no machines: there is nothing to draw. */
+  async chart(type: string): Promise<string> {
+    throw new CoordinatorError('UNKNOWN_COMMAND', `No chart for Command type ${type}`);
+  }
+
+  #unfinished(id: string): Entry {
+    const entry = this.#commands.get(id);
+    if (!entry) throw new CoordinatorError('UNKNOWN_COMMAND', `No Command with id ${id}`);
+    if (entry.state === 'done') {
+      throw new CoordinatorError('WRONG_STATE', `Command ${id} is done`);
+    }
+    return entry;
   }
 
   whenDone(id: string, signal: AbortSignal): Promise<CommandView> {
@@ -147,11 +189,20 @@ export class MemoryCommandHandler implements CommandHandler {
     this.#record(entry, 'started');
     this.runs.set(entry.id, (this.runs.get(entry.id) ?? 0) + 1);
     const run = this.#options.run ?? ((command: MemoryCommand) => command.payload);
+    let result: unknown;
+    let error: ErrorData | undefined;
     try {
-      entry.result = await run({ id: entry.id, type: entry.type, payload: entry.payload });
-    } catch (error) {
-      entry.error = toErrorData(error);
+      result = await run({ id: entry.id, type: entry.type, payload: entry.payload });
+    } catch (thrown) {
+      error = toErrorData(thrown);
     }
+    // An operator may have cancelled it meanwhile.
+    if ((entry.state as LifecycleState) !== 'done') this.#finish(entry, result, error);
+  }
+
+  #finish(entry: Entry, result: unknown, error: ErrorData | undefined): void {
+    if (error) entry.error = error;
+    else entry.result = result;
     entry.state = 'done';
     this.#record(entry, 'done');
     const waiters = this.#waiters.get(entry.id);

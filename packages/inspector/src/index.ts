@@ -1,0 +1,11 @@
+export { type ChartLayout, layoutChart } from './chart/chart-layout.js';
+export { chartMermaid } from './chart/chart-mermaid.js';
+export { chartSvg } from './chart/chart-svg.js';
+export {
+  type ChartState,
+  type ChartTransition,
+  type MachineGraph,
+  machineGraph,
+  stateIds,
+} from './chart/machine-graph.js';
+export { drawMachine, type MachineChart } from './draw-machine.js';

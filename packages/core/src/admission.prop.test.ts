@@ -87,7 +87,7 @@ test.prop(
       await tick();
     }
     await settle(driver, clock);
-    expect(driver.list({ state: 'done', limit: 1000 })).toHaveLength(accepted);
+    expect(driver.list({ state: 'done', limit: 1000 }).commands).toHaveLength(accepted);
     expect(driver.status().inFlight).toBe(0);
     await expect(driver.submit({ type: 'order', payload: { sku: 'A1' } })).resolves.toMatchObject({
       existing: false,

@@ -1,4 +1,4 @@
-import { type AnyStateMachine, createMachine, not, or, stateIn } from 'xstate';
+import { type AnyStateMachine, not, or, setup, stateIn } from 'xstate';
 
 /** The lifecycle states every Command moves through (DESIGN §2). */
 export const lifecycleStates = ['pending', 'executing', 'delayed', 'blocked', 'done'] as const;
@@ -47,7 +47,9 @@ function sagaStates(shape: SagaShape): Record<string, object> {
     states[step.name] = { on: { OUTCOME: next, FAILED: compensateFrom(i) } };
   });
   steps.forEach((step, i) => {
-    if (!step.compensates) return;
+    // The last step's compensation never runs: nothing after it can fail (drawing it would show
+    // a state no Command reaches).
+    if (!step.compensates || i === steps.length - 1) return;
     const next = compensateFrom(i);
     states[compensationState(step.name)] = { on: { OUTCOME: next, FAILED: next } };
   });
@@ -72,8 +74,9 @@ export function createCommandMachine(type: string, shape?: SagaShape): AnyStateM
   const body = shape
     ? { initial: shape.steps[0]?.name ?? sagaCompleted, states: sagaStates(shape) }
     : { initial: codeBodyState, states: { [codeBodyState]: { on: { OUTCOME: codeBodyState } } } };
-  const whileRunning = shape ? { guard: not(finished) } : {};
-  return createMachine({
+  const whileRunning = shape ? { guard: 'running' as const } : {};
+  // Named guards: the machine's config (what `coordinator draw --format json` prints) says them.
+  return setup({ guards: { finished, running: not(finished) } }).createMachine({
     id: type,
     initial: 'pending',
     states: {
@@ -84,7 +87,7 @@ export function createCommandMachine(type: string, shape?: SagaShape): AnyStateM
         on: {
           DELAYED: { target: 'delayed', ...whileRunning },
           BLOCKED: { target: 'blocked', ...whileRunning },
-          DONE: shape ? { target: 'done', guard: finished } : 'done',
+          DONE: shape ? { target: 'done', guard: 'finished' as const } : 'done',
         },
       },
       delayed: { on: { RETRY: 'executing.hist' } },

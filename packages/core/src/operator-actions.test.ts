@@ -58,7 +58,9 @@ describe('cancel', () => {
       'done',
     ]);
     expect(services.calls.filter((c) => c.step === 'ship')).toHaveLength(1);
-    await expect(driver.cancel(id)).rejects.toMatchObject({ code: 'WRONG_STATE' });
+    // Repeated after the end (a client that missed the answer): the same Command, nothing new.
+    expect(await driver.cancel(id)).toMatchObject({ state: 'done', cancelled: true });
+    expect(log.all().filter((r) => r.kind === 'cancelled')).toHaveLength(1);
   });
 
   it('waits for a running step: its Outcome is recorded, then compensated', async () => {
@@ -121,7 +123,7 @@ describe('cancel', () => {
     expect(second.services.calls.map((c) => c.step)).toEqual([]);
   });
 
-  it('is a no-op the second time, and refused for a done Command or one compensating', async () => {
+  it('is a no-op the second time, and refused for a Command done otherwise or compensating', async () => {
     const { driver, clock, log, services } = await harness({ slowRetryIntervalMs: 60_000 });
     services.script('cmd-1', 'charge', ['delayed']);
     const { id } = await driver.submit({ type: 'order', payload: { sku: 'A1' } });
@@ -132,13 +134,17 @@ describe('cancel', () => {
     expect(once.cancelled).toBe(true);
     expect(log.all().filter((r) => r.kind === 'cancelled')).toHaveLength(1);
     await settle(driver, clock);
-    await expect(driver.cancel(id)).rejects.toMatchObject({
+    expect((await driver.cancel(id)).error?.code).toBe('CANCELLED');
+    const finished = await driver.submit({ type: 'order', payload: { sku: 'A3' } });
+    await settle(driver, clock);
+    await expect(driver.cancel(finished.id)).rejects.toMatchObject({
       code: 'WRONG_STATE',
       message: expect.stringMatching(/done/),
     });
-    services.script('cmd-2', 'ship', ['fail']);
-    services.script('cmd-2', 'compensate:charge', ['delayed']);
+    services.script('cmd-3', 'ship', ['fail']);
+    services.script('cmd-3', 'compensate:charge', ['delayed']);
     const second = await driver.submit({ type: 'order', payload: { sku: 'A2' } });
+    expect(second.id).toBe('cmd-3');
     await driver.idle();
     await expect(driver.cancel(second.id)).rejects.toMatchObject({
       code: 'WRONG_STATE',

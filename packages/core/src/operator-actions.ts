@@ -41,10 +41,14 @@ export class OperatorActions {
    * An operator's cancel, durable in the log (a `cancelled` record): at its next step boundary a
    * declared saga compensates its completed steps in reverse order, a code body ends; both end
    * `done` with `CANCELLED`. A waiting Command goes to that boundary at once. Cancelling again is
-   * a no-op.
-   * @throws CoordinatorError `UNKNOWN_COMMAND`; `WRONG_STATE` when it is done or compensating.
+   * a no-op, also once the cancelled Command is done (a client may repeat a cancel it did not see
+   * answered).
+   * @throws CoordinatorError `UNKNOWN_COMMAND`; `WRONG_STATE` when it finished otherwise or is
+   * compensating.
    */
   async cancel(id: string, closed: boolean): Promise<CommandView> {
+    const finished = this.#registry.running(id) ? undefined : this.#registry.known(id);
+    if (finished?.cancelled && !closed) return commandView(finished, undefined);
     const command = this.#operable(id, 'cancel', closed);
     if (!command.cancelled) {
       if (command.failures.length > 0) {

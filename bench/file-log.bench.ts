@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 // bench/ is not a workspace package, so it imports the sources (tsx maps .js to .ts).
 import type { OutcomeRecord } from '@coordinator/core';
 import { FileLog } from '@coordinator/node';
+import { median } from './median.js';
 
 const recordBytes = 200;
 const frameBytes = recordBytes + 8;
@@ -133,7 +134,6 @@ try {
       c.rates.push((records * 1000) / (performance.now() - start));
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
   const rows = cases.map((c) => ({
     name: c.name,
     recordsPerSecond: Math.round(median(c.rates)),

@@ -13,6 +13,8 @@ import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
 import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
+import { SpawnedProcess } from '../test/support/spawn-process.js';
+import { median } from './median.js';
 import { startupTimes } from './startup.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -73,6 +75,39 @@ async function throughput(url: { host: string; port: number }, concurrency: numb
   };
 }
 
+/** `count` clients in another process, each reading the node's live events until stopped. */
+async function sseSubscribers(base: string, count: number) {
+  // node:http rather than fetch: a lean reader, so the bench measures the node, not the client.
+  const script = `
+    const http = require('node:http');
+    let bytes = 0;
+    const requests = [];
+    process.stdin.on('data', () => {
+      for (const request of requests) request.destroy();
+      process.stdout.write(String(bytes) + '\\n');
+    });
+    let open = 0;
+    for (let i = 0; i < ${count}; i++) {
+      const request = http.get('${base}/v1/events', (response) => {
+        response.on('data', (chunk) => { bytes += chunk.length; });
+        if (++open === ${count}) process.stdout.write('ready\\n');
+      });
+      request.on('error', () => {});
+      requests.push(request);
+    }
+  `;
+  const child = new SpawnedProcess(process.execPath, ['-e', script], { stdin: true });
+  await child.waitForLine((line) => line === 'ready');
+  return {
+    async stop() {
+      child.send('stop');
+      const line = await child.waitForLine((l) => /^\d+$/.test(l));
+      await child.kill('SIGTERM');
+      return { bytes: Number(line) };
+    },
+  };
+}
+
 async function main() {
   const root = await mkdtemp(join(tmpdir(), 'coordinator-bench-'));
   const rows: Record<string, unknown>[] = [];
@@ -92,8 +127,19 @@ async function main() {
       ],
       logger: silent,
     });
-    const { stream } = await node.start();
+    const { stream, http } = await node.start();
     for (const concurrency of [1, 16, 128]) rows.push(await throughput(stream, concurrency));
+    // The same load with 10 live-event subscribers (another process reading /v1/events).
+    // Rounds alternate without and with them, so a noisy neighbour hits both sides alike.
+    const bare: number[] = [];
+    const watched: number[] = [];
+    let received = 0;
+    for (let round = 0; round < 3; round++) {
+      bare.push((await throughput(stream, 128)).commandsPerSecond);
+      const watchers = await sseSubscribers(`http://${http.host}:${http.port}`, 10);
+      watched.push((await throughput(stream, 128)).commandsPerSecond);
+      received += (await watchers.stop()).bytes;
+    }
     await node.close();
 
     // Parked Commands: heap per Command, then recovery time on restart.
@@ -166,13 +212,17 @@ async function main() {
     );
     const c128 = rows.find((r) => r.concurrency === 128);
     const c1 = rows.find((r) => r.concurrency === 1);
+    const sseRatio = median(watched) / median(bare);
     console.log(
-      `targets: >= 5000/s at c128: ${(c128?.commandsPerSecond as number) >= 5000 ? 'met' : 'NOT met'}; p50 < 2 ms at c1: ${(c1?.p50Ms as number) < 2 ? 'met' : 'NOT met'}; < 2 KB parked: ${perParked < 2048 ? 'met' : 'NOT met'}; recovery < 5 s: ${recoveryMs < 5000 ? 'met' : 'NOT met'}; start-up < 300 ms: ${(js?.medianMs ?? Number.POSITIVE_INFINITY) < 300 ? 'met' : 'NOT met'}`,
+      `with 10 SSE subscribers: ${median(watched)} Commands/s at c128 against ${median(bare)} without (medians of 3 alternating rounds: ${(sseRatio * 100).toFixed(0)}%; target >= 90%); subscribers received ${(received / 1e6).toFixed(1)} MB`,
+    );
+    console.log(
+      `targets: >= 5000/s at c128: ${(c128?.commandsPerSecond as number) >= 5000 ? 'met' : 'NOT met'}; p50 < 2 ms at c1: ${(c1?.p50Ms as number) < 2 ? 'met' : 'NOT met'}; < 2 KB parked: ${perParked < 2048 ? 'met' : 'NOT met'}; recovery < 5 s: ${recoveryMs < 5000 ? 'met' : 'NOT met'}; start-up < 300 ms: ${(js?.medianMs ?? Number.POSITIVE_INFINITY) < 300 ? 'met' : 'NOT met'}; SSE within 10%: ${sseRatio >= 0.9 ? 'met' : 'NOT met'}`,
     );
     await mkdir(new URL('./results/', import.meta.url), { recursive: true });
     await writeFile(
       new URL('./results/node.json', import.meta.url),
-      `${JSON.stringify({ date: new Date().toISOString(), quick, throughput: rows, peakRssMb, parked: parkedStatus.inFlight, bytesPerParked: perParked, recoveryMs, recovered, startup }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), quick, throughput: rows, peakRssMb, parked: parkedStatus.inFlight, bytesPerParked: perParked, recoveryMs, recovered, startup, sse: { subscribers: 10, withoutPerSecond: bare, withPerSecond: watched, ratio: sseRatio } }, null, 2)}\n`,
     );
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { freePort } from '../test/support/free-port.js';
 import { repoRoot, SpawnedProcess } from '../test/support/spawn-process.js';
+import { median } from './median.js';
 
 const bin = join(repoRoot, 'packages/node/bin/coordinator.js');
 
@@ -53,10 +54,9 @@ export async function startupTimes(runs: number) {
     await once(config);
     const times: number[] = [];
     for (let i = 0; i < runs; i++) times.push(await once(config));
-    times.sort((a, b) => a - b);
     results[name] = {
-      medianMs: Math.round(times[Math.floor(times.length / 2)] as number),
-      maxMs: Math.round(times.at(-1) as number),
+      medianMs: Math.round(median(times)),
+      maxMs: Math.round(Math.max(...times)),
     };
   }
   return results;

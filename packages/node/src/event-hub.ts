@@ -15,13 +15,15 @@ type Draft = Omit<FeedEvent, 'id'>;
 export class EventHub implements EventFeed {
   readonly #run = randomUUID().slice(0, 8);
   readonly #capacity: number;
-  readonly #ring: FeedEvent[] = [];
+  /** Event `n` sits at `n % capacity`: a ring, so keeping the last ones costs no copying. */
+  readonly #ring: FeedEvent[];
   readonly #listeners = new Set<(event: FeedEvent) => void>();
   #next = 1;
   #clock: () => number;
 
   constructor(capacity = 10_000, clock: () => number = Date.now) {
     this.#capacity = capacity;
+    this.#ring = new Array<FeedEvent>(capacity);
     this.#clock = clock;
   }
 
@@ -30,24 +32,28 @@ export class EventHub implements EventFeed {
     return this.#listeners.size;
   }
 
-  subscribe(lastEventId: string | undefined, listener: (event: FeedEvent) => void): () => void {
-    if (lastEventId !== undefined) {
-      const [run, n] = lastEventId.split('-');
-      const first = this.#ring[0];
-      const seq = Number(n);
-      const firstSeq = first ? Number(first.id.split('-')[1]) : this.#next;
-      if (run !== this.#run || !Number.isSafeInteger(seq) || seq < firstSeq - 1) {
-        listener({
-          id: `${this.#run}-${this.#next - 1}`,
-          event: 'reset',
-          data: { reason: 'events after your last one are no longer kept: read the state again' },
-        });
-      } else {
-        for (const event of this.#ring) if (Number(event.id.split('-')[1]) > seq) listener(event);
-      }
-    }
+  subscribe(listener: (event: FeedEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  since(lastEventId: string): readonly FeedEvent[] {
+    const dash = lastEventId.indexOf('-');
+    const seq = Number(lastEventId.slice(dash + 1));
+    const oldest = Math.max(1, this.#next - this.#capacity);
+    if (
+      lastEventId.slice(0, dash) !== this.#run ||
+      !Number.isSafeInteger(seq) ||
+      seq < oldest - 1 ||
+      seq >= this.#next
+    ) {
+      const reason = 'events after your last one are no longer kept: read the state again';
+      return [{ id: `${this.#run}-${this.#next - 1}`, event: 'reset', data: { reason } }];
+    }
+    const events: FeedEvent[] = [];
+    for (let n = seq + 1; n < this.#next; n++)
+      events.push(this.#ring[n % this.#capacity] as FeedEvent);
+    return events;
   }
 
   /** Turns a driver event into a live event (or drops the ones the stream does not carry). */
@@ -57,9 +63,9 @@ export class EventHub implements EventFeed {
   };
 
   publish(draft: Draft): void {
-    const event: FeedEvent = { id: `${this.#run}-${this.#next++}`, ...draft };
-    this.#ring.push(event);
-    if (this.#ring.length > this.#capacity) this.#ring.shift();
+    const n = this.#next++;
+    const event: FeedEvent = { id: `${this.#run}-${n}`, ...draft };
+    this.#ring[n % this.#capacity] = event;
     for (const listener of this.#listeners) listener(event);
   }
 }
@@ -67,7 +73,8 @@ export class EventHub implements EventFeed {
 function liveEvent(event: CoordinatorEvent, at: number): Draft | undefined {
   switch (event.type) {
     case 'command.transition': {
-      const { type: _, commandType, ...rest } = event;
+      // The lifecycle states and position are in the keys: the frame stays small.
+      const { type: _, commandType, from: _from, to: _to, position: _p, ...rest } = event;
       return {
         event: 'command',
         type: commandType,

@@ -12,10 +12,11 @@ export interface FeedEvent {
 
 /** Where the live events come from: the node keeps recent ones so a client can resume. */
 export interface EventFeed {
+  /** Calls `listener` with each new event until the returned function is called. */
+  subscribe(listener: (event: FeedEvent) => void): () => void;
   /**
-   * Calls `listener` with every event after `lastEventId` still kept, then with each new one,
-   * until `unsubscribe`. When `lastEventId` is given but no longer kept (too old, or from an
-   * earlier run), the first event is a `reset` (re-read the state, then follow).
+   * The events after `lastEventId` still kept, oldest first. When that event is no longer kept
+   * (too old, or from an earlier run), a single `reset` event (re-read the state, then follow).
    */
-  subscribe(lastEventId: string | undefined, listener: (event: FeedEvent) => void): () => void;
+  since(lastEventId: string): readonly FeedEvent[];
 }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventFeed, FeedEvent } from './event-feed.js';
 
@@ -22,18 +23,68 @@ function queryText(request: FastifyRequest, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** One open stream: its filters, and the response its frames go to. */
+interface Subscriber {
+  readonly type: string | undefined;
+  readonly id: string | undefined;
+  readonly response: ServerResponse;
+}
+
+function passes(subscriber: Subscriber, event: FeedEvent): boolean {
+  if (subscriber.type !== undefined && event.type !== undefined && event.type !== subscriber.type)
+    return false;
+  return !(
+    subscriber.id !== undefined &&
+    event.commandId !== undefined &&
+    event.commandId !== subscriber.id
+  );
+}
+
+function write(subscriber: Subscriber, chunk: string | Buffer): void {
+  const { response } = subscriber;
+  if (response.destroyed) return;
+  if (!response.write(chunk) && response.writableLength > maxBufferedBytes) response.destroy();
+}
+
 /**
  * `GET /v1/events`: the live stream as Server-Sent Events. `?type=` and `?id=` keep only the
  * Command events of that type or Command (node events always pass); `Last-Event-ID` (or
- * `?lastEventId=`) resumes after an event. Frames are written once per tick per subscriber, so
- * a busy node sends each subscriber a few large writes rather than many small ones.
- * Returns a function that ends every open stream (the server closes).
+ * `?lastEventId=`) resumes after an event. The events of one tick go out together: one buffer,
+ * encoded once and written to every unfiltered subscriber, so ten watchers cost little more
+ * than one. Returns a function that ends every open stream (the server closes).
  */
 export function registerEventStream(app: FastifyInstance, feed: EventFeed): () => void {
-  const open = new Set<() => void>();
+  const subscribers = new Set<Subscriber>();
+  let batch: FeedEvent[] = [];
+  let scheduled = false;
+  let unsubscribe: (() => void) | undefined;
+  const ends = new Set<() => void>();
+
+  const flush = () => {
+    scheduled = false;
+    if (batch.length === 0) return;
+    const events = batch;
+    batch = [];
+    let all: Buffer | undefined;
+    for (const subscriber of subscribers) {
+      if (subscriber.type === undefined && subscriber.id === undefined) {
+        all ??= Buffer.from(events.map(frameOf).join(''));
+        write(subscriber, all);
+      } else {
+        const mine = events.filter((event) => passes(subscriber, event));
+        if (mine.length > 0) write(subscriber, mine.map(frameOf).join(''));
+      }
+    }
+  };
+  const onEvent = (event: FeedEvent) => {
+    batch.push(event);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+
   app.get('/v1/events', (request, reply) => {
-    const type = queryText(request, 'type');
-    const id = queryText(request, 'id');
     const header = request.headers['last-event-id'];
     const lastEventId =
       (typeof header === 'string' && header !== '' ? header : undefined) ??
@@ -46,39 +97,37 @@ export function registerEventStream(app: FastifyInstance, feed: EventFeed): () =
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    response.write('retry: 1000\n\n');
-    const pending: string[] = [];
-    let scheduled = false;
-    const flush = () => {
-      scheduled = false;
-      if (pending.length === 0 || response.destroyed) return;
-      const chunk = pending.join('');
-      pending.length = 0;
-      if (!response.write(chunk) && response.writableLength > maxBufferedBytes) response.destroy();
+    const subscriber: Subscriber = {
+      type: queryText(request, 'type'),
+      id: queryText(request, 'id'),
+      response,
     };
-    const send = (text: string) => {
-      pending.push(text);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    };
-    const unsubscribe = feed.subscribe(lastEventId, (event) => {
-      if (type !== undefined && event.type !== undefined && event.type !== type) return;
-      if (id !== undefined && event.commandId !== undefined && event.commandId !== id) return;
-      send(frameOf(event));
-    });
-    const keepalive = setInterval(() => send(': keepalive\n\n'), keepaliveMs);
+    // Send what the others already have queued first, so the backlog and the batches meet
+    // without a gap or a repeat.
+    flush();
+    const backlog = lastEventId === undefined ? [] : feed.since(lastEventId);
+    const frames = backlog.filter((event) => passes(subscriber, event)).map(frameOf);
+    response.write(`retry: 1000\n\n${frames.join('')}`);
+    subscribers.add(subscriber);
+    unsubscribe ??= feed.subscribe(onEvent);
+    const keepalive = setInterval(() => write(subscriber, ': keepalive\n\n'), keepaliveMs);
     const end = () => {
       clearInterval(keepalive);
-      unsubscribe();
-      open.delete(end);
+      if (!subscribers.delete(subscriber)) return;
+      if (subscribers.size === 0) {
+        unsubscribe?.();
+        unsubscribe = undefined;
+        batch = [];
+      }
       response.end();
     };
-    open.add(end);
-    response.on('close', end);
+    ends.add(end);
+    response.on('close', () => {
+      ends.delete(end);
+      end();
+    });
   });
   return () => {
-    for (const end of [...open]) end();
+    for (const end of [...ends]) end();
   };
 }

@@ -8,4 +8,4 @@ export {
   machineGraph,
   stateIds,
 } from './chart/machine-graph.js';
-export { drawMachine, type MachineChart } from './draw-machine.js';
+export { type ChartFormat, drawMachine, type MachineChart, renderChart } from './draw-machine.js';

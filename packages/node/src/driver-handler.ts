@@ -188,8 +188,6 @@ export class DriverHandler implements CommandHandler {
 }
 
 async function renderChart(commandType: CommandType, format: ChartFormat): Promise<string> {
-  if (format === 'json') return JSON.stringify(commandType.machine.toJSON(), null, 2);
-  const { chartMermaid, drawMachine, machineGraph } = await import('@coordinator/inspector');
-  if (format === 'mermaid') return chartMermaid(machineGraph(commandType.machine));
-  return (await drawMachine(commandType.machine)).svg;
+  const { renderChart: render } = await import('@coordinator/inspector');
+  return render(commandType.machine, format);
 }

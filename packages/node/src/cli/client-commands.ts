@@ -128,6 +128,11 @@ export function runClientCommand() {
       ] as const),
     )
     .option('--type <type>')
+    .option('--id-prefix <prefix>', 'ids starting with this')
+    .option('--service <service>', 'types that call this service')
+    .option('--since <time>', 'accepted at or after (ms since the epoch or an ISO date)')
+    .option('--until <time>', 'accepted before (ms since the epoch or an ISO date)')
+    .option('--after <cursor>', "the page after this one (a list's `next`)")
     .option('--limit <n>', 'at most this many', '100')
     .addOption(urlOption())
     .addOption(tokenOption())
@@ -135,8 +140,16 @@ export function runClientCommand() {
     .action(async (flags) => {
       try {
         const query = new URLSearchParams({ limit: flags.limit });
-        if (flags.state) query.set('state', flags.state);
-        if (flags.type) query.set('type', flags.type);
+        const filters = {
+          state: flags.state,
+          type: flags.type,
+          idPrefix: flags.idPrefix,
+          service: flags.service,
+          since: flags.since,
+          until: flags.until,
+          after: flags.after,
+        };
+        for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
         print(await call(flags, `/v1/commands?${query}`));
       } catch (error) {
         fail(error);

@@ -31,13 +31,8 @@ export function drawCommand() {
             `${flags.config} defines no Command type ${JSON.stringify(type)}; it defines: ${known}`,
           );
         }
-        const { chartMermaid, drawMachine, machineGraph } = await import('@coordinator/inspector');
-        const text =
-          flags.format === 'json'
-            ? `${JSON.stringify(commandType.machine.toJSON(), null, 2)}\n`
-            : flags.format === 'mermaid'
-              ? chartMermaid(machineGraph(commandType.machine))
-              : `${(await drawMachine(commandType.machine)).svg}\n`;
+        const { renderChart } = await import('@coordinator/inspector');
+        const text = await renderChart(commandType.machine, flags.format);
         if (flags.out) await writeFile(flags.out, text);
         else process.stdout.write(text);
       } catch (error) {

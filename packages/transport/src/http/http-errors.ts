@@ -11,6 +11,7 @@ export const httpStatusOf: Readonly<Partial<Record<ErrorCode, number>>> = Object
   UNAUTHORIZED: 401,
   UNKNOWN_COMMAND: 404,
   ID_CONFLICT: 409,
+  WRONG_STATE: 409,
   PAYLOAD_TOO_LARGE: 413,
   FRAME_TOO_LARGE: 413,
   SUSPENDED: 503,

@@ -1,4 +1,4 @@
-import type { CommandFilter, ErrorData, LifecycleState } from '@coordinator/core';
+import type { CommandFilter, ErrorData } from '@coordinator/core';
 
 /** The stream protocol's name, as the handshake states it. */
 export const protocolName = 'coordinator-stream';

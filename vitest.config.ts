@@ -19,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'prop',
-          include: ['packages/*/src/**/*.prop.test.ts'],
+          include: ['packages/*/src/**/*.prop.test.ts', 'test/**/*.prop.test.ts'],
           testTimeout: 120_000,
         },
       },

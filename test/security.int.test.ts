@@ -55,6 +55,12 @@ describe('the API token', () => {
       ['/v1/commands', {}],
       ['/metrics', {}],
       ['/no/such/route', {}],
+      ['/v1/commands/some-id/retry', { method: 'POST' }],
+      ['/v1/commands/some-id/cancel', { method: 'POST' }],
+      ['/v1/types', {}],
+      ['/v1/types/order/chart', {}],
+      ['/v1/node', {}],
+      ['/v1/events', {}],
     ];
     for (const bearer of [undefined, 'wrong-token', `${token}x`, '']) {
       for (const [path, init] of routes) {
@@ -73,6 +79,36 @@ describe('the API token', () => {
     expect((await call(n.url, '/v1/commands', {}, token)).status).toBe(200);
     const metrics = await call(n.url, '/metrics', {}, token);
     expect(await metrics.text()).toContain('coordinator_commands_done_total');
+  });
+
+  it("lets the inspector page's session cookie in, set only for the right token", async () => {
+    const n = await node([], { COORDINATOR_API_TOKEN: token });
+    const signIn = await call(n.url, '/ui/');
+    expect(signIn.status).toBe(200);
+    expect(await signIn.text()).toContain('This node needs its API token');
+    expect((await call(n.url, '/ui/assets/app.js')).status).toBe(401);
+    const session = (body: unknown) =>
+      call(n.url, '/ui/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const wrong of [{ token: 'nope' }, { token: `${token}x` }, {}]) {
+      const refused = await session(wrong);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('set-cookie')).toBeNull();
+    }
+    const accepted = await session({ token });
+    const cookie = accepted.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^coordinator-token=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
+    const withCookie = { headers: { cookie: cookie.split(';')[0] as string } };
+    expect((await call(n.url, '/v1/node', withCookie)).status).toBe(200);
+    expect((await call(n.url, '/v1/commands', withCookie)).status).toBe(200);
+    expect(await (await call(n.url, '/ui/', withCookie)).text()).not.toContain(
+      'needs its API token',
+    );
+    const forged = { headers: { cookie: 'coordinator-token=guess' } };
+    expect((await call(n.url, '/v1/node', forged)).status).toBe(401);
   });
 
   it('lets the CLI in with COORDINATOR_API_TOKEN or --token, and not without', async () => {

@@ -120,6 +120,24 @@ export async function submit(
   };
 }
 
+/** A JSON answer whose shape the test's assertions check, so any field may be read. */
+// biome-ignore lint/suspicious/noExplicitAny: the assertions are the type check
+export type AnyJson = any;
+
+/** Any request to a node; returns status and the JSON body. */
+export async function requestJson(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: AnyJson }> {
+  const response = await fetch(url, init);
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+/** `POST /v1/commands/{id}/retry|cancel`. */
+export function act(url: string, id: string, action: 'retry' | 'cancel') {
+  return requestJson(`${url}/v1/commands/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
+}
+
 export async function getCommand(url: string, id: string) {
   const response = await fetch(`${url}/v1/commands/${encodeURIComponent(id)}`);
   return { status: response.status, body: (await response.json()) as ApiBody };

@@ -6,6 +6,11 @@ import { fail } from './fail.js';
 
 const templates = new URL('../../templates/init/', import.meta.url);
 const packages = ['core', 'node', 'transport'] as const;
+/**
+ * What those depend on among the `@coordinator/*` packages besides them: with `--from` these come
+ * from their tarballs too (npm would look for them on the registry otherwise).
+ */
+const tarballOnly = ['inspector'] as const;
 
 /** Versions the scaffold's own tests and type-check run with (those this repository tests with). */
 const devDependencies = {
@@ -30,7 +35,7 @@ async function dependencySpecs(from: string | undefined): Promise<Record<string,
     throw new CoordinatorError('INVALID_OPTION', `--from ${dir} is not a readable directory`);
   });
   const specs: Record<string, string> = {};
-  for (const name of packages) {
+  for (const name of [...packages, ...tarballOnly]) {
     const tarball = files.find((f) => f.startsWith(`coordinator-${name}-`) && f.endsWith('.tgz'));
     if (!tarball) {
       throw new CoordinatorError(

@@ -13,6 +13,7 @@ import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
 import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
+import { ownCpuSeconds, processCpuSeconds } from '../test/support/cpu-usage.js';
 import { SpawnedProcess } from '../test/support/spawn-process.js';
 import { median } from './median.js';
 import { startupTimes } from './startup.js';
@@ -54,6 +55,7 @@ async function throughput(url: { host: string; port: number }, concurrency: numb
     ),
   );
   const started = performance.now();
+  const cpuBefore = ownCpuSeconds();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
@@ -66,9 +68,12 @@ async function throughput(url: { host: string; port: number }, concurrency: numb
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpuUsPerCommand = ((ownCpuSeconds() - cpuBefore) * 1e6) / Math.max(1, completed);
   await client.close();
   return {
     concurrency,
+    completed,
+    cpuUsPerCommand,
     commandsPerSecond: Math.round(completed / elapsed),
     p50Ms: histogram.percentile(50) / 1000,
     p99Ms: histogram.percentile(99) / 1000,
@@ -98,7 +103,11 @@ async function sseSubscribers(base: string, count: number) {
   `;
   const child = new SpawnedProcess(process.execPath, ['-e', script], { stdin: true });
   await child.waitForLine((line) => line === 'ready');
+  const pid = child.child.pid as number;
+  const cpuAtStart = processCpuSeconds(pid);
   return {
+    /** CPU seconds the subscribers' process used since they connected. */
+    cpuSeconds: () => processCpuSeconds(pid) - cpuAtStart,
     async stop() {
       child.send('stop');
       const line = await child.waitForLine((l) => /^\d+$/.test(l));
@@ -133,11 +142,17 @@ async function main() {
     // Rounds alternate without and with them, so a noisy neighbour hits both sides alike.
     const bare: number[] = [];
     const watched: number[] = [];
+    const cpu = { bare: [] as number[], watched: [] as number[], subscribers: [] as number[] };
     let received = 0;
     for (let round = 0; round < 3; round++) {
-      bare.push((await throughput(stream, 128)).commandsPerSecond);
+      const without = await throughput(stream, 128);
+      bare.push(without.commandsPerSecond);
+      cpu.bare.push(without.cpuUsPerCommand);
       const watchers = await sseSubscribers(`http://${http.host}:${http.port}`, 10);
-      watched.push((await throughput(stream, 128)).commandsPerSecond);
+      const withThem = await throughput(stream, 128);
+      watched.push(withThem.commandsPerSecond);
+      cpu.watched.push(withThem.cpuUsPerCommand);
+      cpu.subscribers.push((watchers.cpuSeconds() * 1e6) / withThem.completed);
       received += (await watchers.stop()).bytes;
     }
     await node.close();
@@ -217,12 +232,15 @@ async function main() {
       `with 10 SSE subscribers: ${median(watched)} Commands/s at c128 against ${median(bare)} without (medians of 3 alternating rounds: ${(sseRatio * 100).toFixed(0)}%; target >= 90%); subscribers received ${(received / 1e6).toFixed(1)} MB`,
     );
     console.log(
+      `  CPU per Command in the node's process (node and load client): ${median(cpu.bare).toFixed(0)} µs without, ${median(cpu.watched).toFixed(0)} µs with them; the subscribers' own process: ${median(cpu.subscribers).toFixed(0)} µs (on this 2-core box it competes with the node)`,
+    );
+    console.log(
       `targets: >= 5000/s at c128: ${(c128?.commandsPerSecond as number) >= 5000 ? 'met' : 'NOT met'}; p50 < 2 ms at c1: ${(c1?.p50Ms as number) < 2 ? 'met' : 'NOT met'}; < 2 KB parked: ${perParked < 2048 ? 'met' : 'NOT met'}; recovery < 5 s: ${recoveryMs < 5000 ? 'met' : 'NOT met'}; start-up < 300 ms: ${(js?.medianMs ?? Number.POSITIVE_INFINITY) < 300 ? 'met' : 'NOT met'}; SSE within 10%: ${sseRatio >= 0.9 ? 'met' : 'NOT met'}`,
     );
     await mkdir(new URL('./results/', import.meta.url), { recursive: true });
     await writeFile(
       new URL('./results/node.json', import.meta.url),
-      `${JSON.stringify({ date: new Date().toISOString(), quick, throughput: rows, peakRssMb, parked: parkedStatus.inFlight, bytesPerParked: perParked, recoveryMs, recovered, startup, sse: { subscribers: 10, withoutPerSecond: bare, withPerSecond: watched, ratio: sseRatio } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), quick, throughput: rows, peakRssMb, parked: parkedStatus.inFlight, bytesPerParked: perParked, recoveryMs, recovered, startup, sse: { subscribers: 10, withoutPerSecond: bare, withPerSecond: watched, ratio: sseRatio, cpuUsPerCommand: cpu } }, null, 2)}\n`,
     );
   } finally {
     await rm(root, { recursive: true, force: true });

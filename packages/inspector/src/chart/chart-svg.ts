@@ -1,12 +1,12 @@
 import type { ChartLayout, PlacedState, PlacedTransition } from './chart-layout.js';
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function state({ state, x, y, width, height }: PlacedState): string {
-  const id = escape(state.id);
-  const label = escape(state.label);
+  const id = escapeXml(state.id);
+  const label = escapeXml(state.label);
   const attrs = `data-state="${id}" class="state ${state.type}"`;
   if (state.type === 'history') {
     const r = width / 2;
@@ -26,7 +26,7 @@ function transition({ transition: t, points, label }: PlacedTransition): string 
   const d = points
     .map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`)
     .join(' ');
-  return `<g class="transition" data-transition="${escape(t.id)}" data-event="${escape(t.event)}" data-source="${escape(t.source)}" data-target="${escape(t.target)}"><path d="${d}" marker-end="url(#arrow)"/><text x="${label.x.toFixed(1)}" y="${label.y.toFixed(1)}" text-anchor="middle">${escape(t.event)}</text></g>`;
+  return `<g class="transition" data-transition="${escapeXml(t.id)}" data-event="${escapeXml(t.event)}" data-source="${escapeXml(t.source)}" data-target="${escapeXml(t.target)}"><path d="${d}" marker-end="url(#arrow)"/><text x="${label.x.toFixed(1)}" y="${label.y.toFixed(1)}" text-anchor="middle">${escapeXml(t.event)}</text></g>`;
 }
 
 const style = `
@@ -56,8 +56,8 @@ export function chartSvg(type: string, layout: ChartLayout): string {
   // Compound states first, so their children and the edges are drawn over them.
   const states = [...layout.states].sort((a, b) => a.depth - b.depth).map(state);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="machine" data-type="${escape(type)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`,
-    `<title>${escape(type)}</title>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="machine" data-type="${escapeXml(type)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`,
+    `<title>${escapeXml(type)}</title>`,
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#94a3b8"/></marker><style>${style}</style></defs>`,
     ...states,
     ...layout.transitions.map(transition),

@@ -72,7 +72,7 @@ function timeline(command: CommandDetail, path: WalkedPath | undefined): HTMLEle
         'td',
         { class: 'nowrap mono', title: dateTime(entry.at) },
         clockTime(entry.at, true),
-        h('span', { class: 'muted offset' }, ` +${duration(entry.at - command.acceptedAt)}`),
+        h('span', { class: 'muted offset' }, `+${duration(entry.at - command.acceptedAt)}`),
       ),
       h(
         'td',
@@ -82,11 +82,11 @@ function timeline(command: CommandDetail, path: WalkedPath | undefined): HTMLEle
       ),
       h(
         'td',
-        { class: 'nowrap' },
+        { class: 'change' },
         moved
           ? [
               h('span', { class: 'state-name', title: step.fromKey }, stateName(step.fromKey)),
-              h('span', { class: 'arrow' }, ' → '),
+              h('span', { class: 'arrow' }, '\u00a0→ '),
               h('span', { class: 'state-name', title: step.key }, stateName(step.key)),
             ]
           : h('span', { class: 'muted' }, '–'),

@@ -140,7 +140,28 @@ function retryPanel(node: NodeInspection, now: number): HTMLElement {
   );
 }
 
-function peerPanel(peers: readonly PeerInfo[]): HTMLElement {
+function peerRow(peer: PeerInfo, self: boolean): HTMLTableRowElement {
+  const partitions = [...(peer.partitions ?? [])].map((p) => p.partition).sort((a, b) => a - b);
+  return h(
+    'tr',
+    self ? { 'data-self': '' } : { 'data-peer': peer.address },
+    h('td', null, peer.nodeId ?? '?', self && h('span', { class: 'tag' }, 'this node')),
+    h('td', { class: 'mono' }, peer.address),
+    h(
+      'td',
+      null,
+      peer.reachable
+        ? badge(peer.suspension ?? 'accepting')
+        : badge('unreachable', peer.error?.message),
+    ),
+    h('td', { class: 'mono', 'data-partitions': '' }, partitions.join(', ') || '–'),
+    h('td', { class: 'num' }, peer.inFlight ?? ''),
+    h('td', { class: 'num' }, peer.waiting ?? ''),
+  );
+}
+
+/** In a cluster: every node, this one first, with the partitions each owns. */
+function clusterPanel(node: NodeInspection, peers: readonly PeerInfo[]): HTMLElement {
   return h(
     'section',
     { class: 'panel', 'data-panel': 'peers' },
@@ -148,7 +169,7 @@ function peerPanel(peers: readonly PeerInfo[]): HTMLElement {
     h(
       'p',
       { class: 'muted' },
-      'The other nodes this one forwards to, and the partitions each owns.',
+      'Which node owns which partitions. Any node answers for any Command: it asks the owner.',
     ),
     h(
       'table',
@@ -159,36 +180,16 @@ function peerPanel(peers: readonly PeerInfo[]): HTMLElement {
         h(
           'tr',
           null,
-          ['Node', 'Address', 'State', 'Partitions', 'Unfinished', 'Waiting'].map((t) =>
-            h('th', null, t),
-          ),
+          ['Node', 'Address', 'State', 'Partitions'].map((t) => h('th', null, t)),
+          h('th', { class: 'num' }, 'In flight'),
+          h('th', { class: 'num' }, 'Waiting'),
         ),
       ),
       h(
         'tbody',
         null,
-        peers.map((peer) =>
-          h(
-            'tr',
-            { 'data-peer': peer.address },
-            h('td', null, peer.nodeId ?? '?'),
-            h('td', { class: 'mono' }, peer.address),
-            h(
-              'td',
-              null,
-              peer.reachable
-                ? badge(peer.suspension ?? 'accepting')
-                : badge('unreachable', peer.error?.message),
-            ),
-            h(
-              'td',
-              { class: 'mono' },
-              (peer.partitions ?? []).map((p) => p.partition).join(', ') || '–',
-            ),
-            h('td', { class: 'num' }, peer.inFlight ?? ''),
-            h('td', { class: 'num' }, peer.waiting ?? ''),
-          ),
-        ),
+        peerRow({ ...node, address: location.host, reachable: true }, true),
+        peers.map((peer) => peerRow(peer, false)),
       ),
     ),
   );
@@ -231,7 +232,7 @@ export function nodeView(root: HTMLElement, context: PageContext): () => void {
         ),
         partitionTiles(node.partitions),
       ),
-      node.peers && node.peers.length > 0 && peerPanel(node.peers),
+      node.peers && node.peers.length > 0 && clusterPanel(node, node.peers),
     );
   };
   const load = async () => {

@@ -25,6 +25,8 @@ export class LiveCounts {
   /** When the first event not covered by a read arrived. */
   #staleSince: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The frame that shows the counts: however many events arrive, they are drawn once a frame. */
+  #frame: number | undefined;
   #stopped = false;
 
   constructor(
@@ -52,6 +54,7 @@ export class LiveCounts {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
     for (const stop of this.#stops.splice(0)) stop();
   }
 
@@ -62,8 +65,15 @@ export class LiveCounts {
     if (event.fromKey === event.key) return;
     byKey[event.fromKey] = Math.max(0, (byKey[event.fromKey] ?? 0) - 1);
     byKey[event.key] = (byKey[event.key] ?? 0) + 1;
-    this.#changed(this.#counts);
+    this.#show();
     this.#schedule(Math.min(settleMs, this.#staleSince + maxStaleMs - Date.now()));
+  }
+
+  #show(): void {
+    this.#frame ??= requestAnimationFrame(() => {
+      this.#frame = undefined;
+      this.#changed(this.#counts);
+    });
   }
 
   #schedule(delayMs: number): void {
@@ -82,6 +92,6 @@ export class LiveCounts {
     }
     if (this.#stopped) return;
     this.#counts = structuredClone(node.counts) as Counts;
-    this.#changed(this.#counts);
+    this.#show();
   }
 }

@@ -346,7 +346,7 @@ export function commandsView(root: HTMLElement, context: PageContext, route: Rou
     context.feed,
     { command: (event) => filter.type === undefined || event.type === filter.type },
     () => void load(),
-    600,
+    1000,
   );
   return () => {
     stopped = true;

@@ -247,7 +247,7 @@ export function nodeView(root: HTMLElement, context: PageContext): () => void {
     context.feed,
     { command: () => true, node: true },
     () => void load(),
-    500,
+    1000,
   );
   // Relative times ("in 3 s") move on by themselves; the figures come from the events.
   const ticker = setInterval(() => {

@@ -48,20 +48,26 @@ const fileName = (text: string) =>
 
 /**
  * Headless Chromium for a test file, through playwright-core (which never downloads a browser).
- * Fails, never skips, when Chromium is missing. Call at the file's top level, after `nodeFixture`,
+ * When Chromium is missing every test that opens a page fails, saying so: none is skipped. Call at the file's top level, after `nodeFixture`,
  * so a failed test is photographed before its node is stopped.
  */
 export function browserFixture(): BrowserFixture {
   let browser: Browser | undefined;
+  /** Why Chromium did not start: every test that opens a page fails with it (none is skipped). */
+  let missing: Error | undefined;
   let context: BrowserContext | undefined;
   let page: Page | undefined;
   beforeAll(async () => {
     if (!existsSync(executablePath)) {
-      throw new Error(
+      missing = new Error(
         `No Chromium at ${executablePath}: install Debian's (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`,
       );
+      return;
     }
-    browser = await chromium.launch({ executablePath, args: chromiumFlags });
+    browser = await chromium.launch({ executablePath, args: chromiumFlags }).catch((error) => {
+      missing = new Error(`Chromium at ${executablePath} did not start`, { cause: error });
+      return undefined;
+    });
   });
   afterEach(async ({ task }) => {
     if (page && task.result?.state === 'fail') {
@@ -79,6 +85,7 @@ export function browserFixture(): BrowserFixture {
   });
   return {
     async open(nodeUrl, hash = '#/machines', { live = true } = {}) {
+      if (missing) throw missing;
       if (!browser) throw new Error('The browser starts in beforeAll: open pages inside a test');
       await context?.close();
       context = await browser.newContext({

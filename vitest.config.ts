@@ -11,7 +11,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/inspector/page/src/**/*.test.ts',
+            'bench/**/*.test.ts',
+          ],
           exclude: ['**/*.prop.test.ts', '**/node_modules/**'],
         },
       },

@@ -166,8 +166,8 @@ export class CommandRegistry {
     const counts: Record<string, Record<string, number>> = {};
     for (const source of [this.#unfinished, this.#finished]) {
       for (const command of source.values()) {
-        counts[command.type] ??= {};
-        const byKey = counts[command.type] as Record<string, number>;
+        const byKey = counts[command.type] ?? {};
+        counts[command.type] = byKey;
         byKey[command.current.key] = (byKey[command.current.key] ?? 0) + 1;
       }
     }

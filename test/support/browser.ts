@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -39,6 +39,32 @@ export interface BrowserFixture {
   docShot(page: Page, name: string, options?: { fullPage?: boolean }): Promise<void>;
 }
 
+/** The newest modification time of the files under `dir` (0 when there are none). */
+function newestIn(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce(
+      (newest, entry) => Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs),
+      0,
+    );
+}
+
+/** Why the built page cannot be what the tests mean to test, if it cannot. */
+function stalePage(): Error | undefined {
+  const built = join(repoRoot, 'packages/inspector/dist/page');
+  const sources = newestIn(join(repoRoot, 'packages/inspector/page'));
+  if (!existsSync(join(built, 'index.html'))) {
+    return new Error(
+      'The inspector page is not built (packages/inspector/dist/page): run pnpm build',
+    );
+  }
+  if (newestIn(built) < sources) {
+    return new Error('The inspector page in dist/page is older than its sources: run pnpm build');
+  }
+  return undefined;
+}
+
 const fileName = (text: string) =>
   text
     .toLowerCase()
@@ -58,6 +84,8 @@ export function browserFixture(): BrowserFixture {
   let context: BrowserContext | undefined;
   let page: Page | undefined;
   beforeAll(async () => {
+    missing = stalePage();
+    if (missing) return;
     if (!existsSync(executablePath)) {
       missing = new Error(
         `No Chromium at ${executablePath}: install Debian's (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`,

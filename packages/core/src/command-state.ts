@@ -82,7 +82,7 @@ export function acceptCommand(
     attempts: 0,
     outcomes: [],
     failures: [],
-    events: [{ kind: 'accepted', at: record.at }],
+    events: [{ kind: 'accepted', at: record.at, key: commandType.stepper.initial.key }],
     lastError: undefined,
     cancelled: false,
     result: undefined,
@@ -227,38 +227,39 @@ export function applyRecord(command: CommandState, record: LogRecord, position: 
       command.error = record.error;
       break;
   }
-  command.events.push(timelineEntry(record));
+  const event = machineEventOf[record.kind];
+  const transition = event && command.current.transitions.get(event);
+  command.events.push(timelineEntry(record, next.key, transition));
   command.current = next;
   command.lastPosition = position;
   command.updatedAt = record.at;
 }
 
-function timelineEntry(record: LogRecord): CommandEvent {
+/** What a timeline keeps of a record: where it led and what it says, not its data. */
+function timelineEntry(
+  record: LogRecord,
+  key: string,
+  transition: string | undefined,
+): CommandEvent {
+  const entry = { kind: record.kind, at: record.at, key, ...(transition ? { transition } : {}) };
   switch (record.kind) {
     case 'outcome':
-      return { kind: record.kind, at: record.at, step: record.step, service: record.service };
+      return { ...entry, step: record.step, service: record.service };
     case 'failed':
     case 'delayed':
     case 'blocked': {
-      const { kind, at, step, service, error } = record;
+      const { step, service, error } = record;
       return service === undefined
-        ? { kind, at, step, code: error.code, message: error.message }
-        : { kind, at, step, service, code: error.code, message: error.message };
+        ? { ...entry, step, code: error.code, message: error.message }
+        : { ...entry, step, service, code: error.code, message: error.message };
     }
     case 'done':
       return record.error
-        ? {
-            kind: record.kind,
-            at: record.at,
-            code: record.error.code,
-            message: record.error.message,
-          }
-        : { kind: record.kind, at: record.at };
+        ? { ...entry, code: record.error.code, message: record.error.message }
+        : entry;
     case 'retried':
-      return record.by
-        ? { kind: record.kind, at: record.at, by: record.by }
-        : { kind: record.kind, at: record.at };
+      return record.by ? { ...entry, by: record.by } : entry;
     default:
-      return { kind: record.kind, at: record.at };
+      return entry;
   }
 }

@@ -26,6 +26,11 @@ export interface MachineState {
   readonly history: string;
   readonly snapshot: AnyMachineSnapshot;
   readonly next: ReadonlyMap<MachineEvent, MachineState>;
+  /**
+   * The transition each event takes from here, as a chart names it: `source:EVENT:target`, the
+   * state that declares it and the target it declares (`delayed:RETRY:executing.hist`).
+   */
+  readonly transitions: ReadonlyMap<MachineEvent, string>;
 }
 
 function flatten(value: unknown): string {
@@ -51,7 +56,13 @@ function historyOf(snapshot: AnyMachineSnapshot): string {
 export class MachineStepper {
   readonly machine: AnyStateMachine;
   readonly initial: MachineState;
-  readonly #states = new Map<string, MachineState & { next: Map<MachineEvent, MachineState> }>();
+  readonly #states = new Map<
+    string,
+    MachineState & {
+      next: Map<MachineEvent, MachineState>;
+      transitions: Map<MachineEvent, string>;
+    }
+  >();
 
   constructor(machine: AnyStateMachine) {
     this.machine = machine;
@@ -84,6 +95,7 @@ export class MachineStepper {
         history,
         snapshot,
         next: new Map<MachineEvent, MachineState>(),
+        transitions: new Map<MachineEvent, string>(),
       };
       if (!lifecycleStates.includes(node.state)) {
         throw new CoordinatorError(
@@ -102,10 +114,21 @@ export class MachineStepper {
         if (!from.can({ type })) continue;
         const [to] = transition(this.machine, from, { type });
         const { node: target, fresh } = intern(to);
-        (node.next as Map<MachineEvent, MachineState>).set(type, target);
+        node.next.set(type, target);
+        node.transitions.set(type, this.#transitionId(from, type));
         if (fresh) queue.push(target as typeof root);
       }
     }
     return root;
+  }
+
+  /** The id of the transition `type` takes from `from`: declaring state, event, declared target. */
+  #transitionId(from: AnyMachineSnapshot, type: MachineEvent): string {
+    const prefix = `${this.machine.id}.`;
+    const local = (id: string) => (id.startsWith(prefix) ? id.slice(prefix.length) : id);
+    const [taken] = this.machine.getTransitionData(from, { type });
+    const target = taken?.target?.[0];
+    if (!taken || !target) return `:${type}:`;
+    return `${local(taken.source.id)}:${type}:${local(target.id)}`;
   }
 }

@@ -90,6 +90,14 @@ export interface CommandSnapshotData {
 export interface CommandEvent {
   readonly kind: RecordKind;
   readonly at: number;
+  /**
+   * The machine state the record left the Command in (`executing.charge`), and the transition it
+   * took when it moved the machine (`executing.charge:OUTCOME:executing.ship`): a chart's
+   * `data-state` and `data-transition` ids, so a Command's path is drawn from its timeline alone.
+   * Absent in timelines a node recorded before it kept them.
+   */
+  readonly key?: string;
+  readonly transition?: string;
   readonly step?: string;
   readonly service?: string;
   /** The error's code and message, on failed, delayed, blocked and done-with-error entries. */

@@ -124,8 +124,6 @@ const commandPath = (id: string) => `/v1/commands/${encodeURIComponent(id)}`;
 export const api = {
   types: async () => (await json<{ types: CommandTypeInfo[] }>('/v1/types')).types,
   chartSvg: async (type: string) => (await request(`${typePath(type)}/chart?format=svg`)).text(),
-  /** The XState machine definition (`machine.toJSON()`). */
-  chartDefinition: (type: string) => json<unknown>(`${typePath(type)}/chart?format=json`),
   node: () => json<NodeInspection>('/v1/node'),
   commands: (filter: CommandFilter) => {
     const query = new URLSearchParams();

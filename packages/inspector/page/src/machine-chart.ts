@@ -1,4 +1,4 @@
-import type { WalkedPath } from './machine-walk.js';
+import type { CommandPath } from './command-path.js';
 
 let charts = 0;
 
@@ -62,7 +62,7 @@ export class MachineChart {
   }
 
   /** Marks the states and transitions a Command went through, and the state it is in now. */
-  highlight(path: WalkedPath, finished: boolean): void {
+  highlight(path: CommandPath, finished: boolean): void {
     this.element.classList.add('path');
     this.element.classList.toggle('finished', finished);
     for (const g of this.svg.querySelectorAll('[data-state]')) {

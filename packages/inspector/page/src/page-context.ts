@@ -1,13 +1,11 @@
 import { api, type CommandTypeInfo } from './api-client.js';
 import type { LiveFeed } from './live-feed.js';
-import { MachineWalk } from './machine-walk.js';
 
 /** What every view shares: the live feed, and what does not change while a node runs. */
 export class PageContext {
   readonly feed: LiveFeed;
   #types: Promise<readonly CommandTypeInfo[]> | undefined;
   readonly #charts = new Map<string, Promise<string>>();
-  readonly #walks = new Map<string, Promise<MachineWalk>>();
 
   constructor(feed: LiveFeed) {
     this.feed = feed;
@@ -25,11 +23,6 @@ export class PageContext {
   /** A type's chart as SVG text (drawn once per type by the node, read once here). */
   chartSvg(type: string): Promise<string> {
     return cached(this.#charts, type, () => api.chartSvg(type));
-  }
-
-  /** A type's machine, to walk Commands' timelines through. */
-  machineWalk(type: string): Promise<MachineWalk> {
-    return cached(this.#walks, type, async () => new MachineWalk(await api.chartDefinition(type)));
   }
 }
 

@@ -1,8 +1,8 @@
 import { ApiError, api, type CommandDetail } from '../api-client.js';
+import { type CommandPath, commandPath, stateName } from '../command-path.js';
 import { h, replaceChildren } from '../element.js';
 import { followLive } from '../follow-live.js';
 import { MachineChart } from '../machine-chart.js';
-import { type MachineWalk, stateName, type WalkedPath } from '../machine-walk.js';
 import type { PageContext } from '../page-context.js';
 import { type Route, routeHref } from '../route.js';
 import { stateBadge } from '../state-badge.js';
@@ -56,12 +56,12 @@ function facts(command: CommandDetail, now: number): HTMLElement {
 }
 
 /** The timeline: one row per record, with the state change the chart shows for it. */
-function timeline(command: CommandDetail, path: WalkedPath | undefined): HTMLElement {
+function timeline(command: CommandDetail, path: CommandPath): HTMLElement {
   let attempt = 0;
   let outcomeIndex = 0;
   const rows = command.events.map((entry, i) => {
     if (entry.kind === 'started' || entry.kind === 'retried') attempt += 1;
-    const step = path?.steps[i];
+    const step = path.steps[i];
     const outcome =
       entry.kind === 'outcome' ? command.outcomes[outcomeIndex++]?.outcome : undefined;
     const moved = step !== undefined && step.fromKey !== step.key;
@@ -169,14 +169,13 @@ export function commandView(root: HTMLElement, context: PageContext, route: Rout
 
   let stopped = false;
   let chart: MachineChart | undefined;
-  let walk: MachineWalk | undefined;
   let shown: CommandDetail | undefined;
 
   const render = (command: CommandDetail) => {
     shown = command;
-    const path = walk?.walk(command.events);
+    const path = commandPath(command.events);
     const finished = command.state === 'done';
-    if (chart && path) chart.highlight(path, finished);
+    chart?.highlight(path, finished);
     replaceChildren(badges, stateBadge(command));
     retryButton.disabled = command.state !== 'delayed' && command.state !== 'blocked';
     retryButton.title = retryButton.disabled
@@ -227,12 +226,11 @@ export function commandView(root: HTMLElement, context: PageContext, route: Rout
           { class: 'panel chart-panel' },
           h('h2', null, 'Path'),
           chart?.element ?? h('p', { class: 'muted' }, 'No chart for this type.'),
-          path &&
-            !path.complete &&
+          !path.complete &&
             h(
               'p',
               { class: 'muted' },
-              'Part of the timeline does not fit the machine this node runs now.',
+              'Part of the timeline was recorded before nodes kept the state of each record: its path is not drawn.',
             ),
           h(
             'p',
@@ -254,13 +252,9 @@ export function commandView(root: HTMLElement, context: PageContext, route: Rout
       const command = await api.command(id);
       if (stopped) return;
       if (!chart) {
-        const [svg, machine] = await Promise.all([
-          context.chartSvg(command.type),
-          context.machineWalk(command.type),
-        ]);
+        const svg = await context.chartSvg(command.type);
         if (stopped) return;
         chart = new MachineChart(svg);
-        walk = machine;
       }
       render(command);
     } catch (error) {

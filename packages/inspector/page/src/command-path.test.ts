@@ -15,7 +15,7 @@ import {
   settle,
 } from '@coordinator/core/testing';
 import { describe, expect, it } from 'vitest';
-import { MachineWalk, stateName } from './machine-walk.js';
+import { commandPath, stateName } from './command-path.js';
 
 type Behaviour = 'ok' | 'delayed' | 'blocked' | 'fail';
 
@@ -62,7 +62,7 @@ const transfer = defineCommand<unknown, string, Script>({
 });
 
 /**
- * Runs a Command on a real Driver (in-memory ports, virtual time) and returns what the walk must
+ * Runs a Command on a real Driver (in-memory ports, virtual time) and returns what the path must
  * agree with: the Driver's own transitions (`fromKey` → `key`) and the Command's timeline.
  */
 async function runCommand(
@@ -94,8 +94,8 @@ async function runCommand(
   const moves = events.flatMap((e) =>
     e.type === 'command.transition' && e.id === id ? [[e.fromKey, e.key]] : [],
   );
-  const walk = new MachineWalk(JSON.parse(JSON.stringify(type.machine.toJSON())));
-  const path = walk.walk(view.events);
+  // As the page gets it: through JSON.
+  const path = commandPath(JSON.parse(JSON.stringify(view.events)));
   // The Driver tells no transition for `accepted` (it creates the Command in `pending`).
   const walked = path.steps
     .filter((_, i) => view.events[i]?.kind !== 'accepted')
@@ -103,7 +103,7 @@ async function runCommand(
   return { view, moves, path, walked };
 }
 
-describe('MachineWalk', () => {
+describe('commandPath', () => {
   it.each([
     ['completes', (_: Script) => {}],
     ['fails at the last step and compensates', (s: Script) => s.set('c-1', 'ship', ['fail'])],
@@ -119,7 +119,7 @@ describe('MachineWalk', () => {
       },
     ],
     ['fails at the first step', (s: Script) => s.set('c-1', 'reserve', ['fail'])],
-  ])('walks a saga that %s through the states the Driver moved it', async (_, script) => {
+  ])('draws a saga that %s through the states the Driver moved it', async (_, script) => {
     const { view, moves, path, walked } = await runCommand(order, script);
     expect(walked).toEqual(moves);
     expect(path.complete).toBe(true);
@@ -154,7 +154,7 @@ describe('MachineWalk', () => {
     expect(path.states.has('executing.hist')).toBe(true);
   });
 
-  it('walks a code body through its one running state', async () => {
+  it('draws a code body through its one running state', async () => {
     const { moves, path, walked } = await runCommand(transfer, (s) =>
       s.set('c-1', 'credit', ['delayed']),
     );
@@ -162,17 +162,14 @@ describe('MachineWalk', () => {
     expect(path.current).toBe('done');
   });
 
-  it('stops where a record does not fit the machine, keeping the path so far', () => {
-    const walk = new MachineWalk(JSON.parse(JSON.stringify(order.machine.toJSON())));
-    const path = walk.walk([
-      { kind: 'accepted' },
-      { kind: 'started' },
-      { kind: 'retried' },
-      { kind: 'outcome' },
+  it('draws what it can of a timeline recorded before entries named their states', () => {
+    const path = commandPath([
+      { kind: 'accepted', at: 1 },
+      { kind: 'started', at: 2 },
     ]);
     expect(path.complete).toBe(false);
-    expect(path.current).toBe('executing.reserve');
-    expect(path.steps.at(-1)).toEqual({ fromKey: 'executing.reserve', key: 'executing.reserve' });
+    expect(path.transitions.size).toBe(0);
+    expect(path.steps).toHaveLength(2);
   });
 
   it('names a state by its last part, as the chart labels it', () => {

@@ -2,6 +2,7 @@ export type { Clock, TimerHandle } from './clock.js';
 export { checkCommandId, maxIdLength } from './command-id.js';
 export type { Submission, SubmitResult } from './command-intake.js';
 export { type LifecycleState, lifecycleStates } from './command-machine.js';
+export { machineEventOf } from './command-state.js';
 export {
   type CodeCommandDefinition,
   type CodeCommandType,

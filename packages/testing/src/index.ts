@@ -1,0 +1,30 @@
+export { checkEveryPath, type EveryPathOptions, type PathReport } from './check-every-path.js';
+export { CheckFailure } from './check-failure.js';
+export {
+  checkRetrySemantics,
+  describeSchedule,
+  type RetryReport,
+  type RetrySemanticsOptions,
+} from './check-retry-semantics.js';
+export { type CheckOptions, checkRun, findViolations } from './check-run.js';
+export type { Coverage } from './coverage.js';
+export type { StepAttempt } from './execution-scope.js';
+export {
+  type CrashPointsOptions,
+  crashPoints,
+  type FaultKind,
+  type FaultSchedule,
+  type FaultScheduleOptions,
+  type FaultsOptions,
+  faultKinds,
+  faultSchedule,
+  faults,
+  type ScheduledCommand,
+  transientFaults,
+} from './fault-schedule.js';
+export type { Run } from './run.js';
+export type { CallSite, FaultSource, ServiceCall, TimelineEntry } from './run-recorder.js';
+export { type RunScheduleConfig, runSchedule } from './run-schedule.js';
+export { kitOptions, SimulatedNode, type SimulatedNodeConfig } from './simulated-node.js';
+export { formatTimeline } from './timeline.js';
+export { type InvariantName, invariantNames, type Violation } from './violation.js';

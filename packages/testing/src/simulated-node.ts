@@ -1,6 +1,7 @@
 import {
   type CommandType,
   type CommandView,
+  CoordinatorError,
   type CoordinatorOptions,
   Driver,
   driverOptions,
@@ -50,6 +51,9 @@ export interface SimulatedNodeConfig<Rcv> {
   readonly seed?: number;
 }
 
+/** A submission to a node; `type` may be left out when the node runs one Command type. */
+export type NodeSubmission = Omit<Submission, 'type'> & { readonly type?: string };
+
 /** One incarnation of the node and what it runs on. */
 interface Life {
   readonly incarnation: Incarnation;
@@ -97,6 +101,7 @@ export class SimulatedNode<R> {
   #storage = new MemoryEventLog();
   #written = 0;
   #life: Life | undefined;
+  #booting: Promise<void> | undefined;
 
   private constructor(config: SimulatedNodeConfig<R>) {
     this.options = driverOptions.resolve({ ...kitOptions, ...config.options });
@@ -126,45 +131,25 @@ export class SimulatedNode<R> {
     return this.#current.incarnation.number;
   }
 
-  /** Submits once, as the Driver does (it throws what the Driver throws); recorded. */
-  submit(submission: Omit<Submission, 'type'> & { readonly type?: string }): Promise<SubmitResult> {
-    const life = this.#current;
-    const type = submission.type ?? this.#defaultType();
-    const entry = this.#recorder.submitted(
-      life.incarnation,
-      submission.id ?? '(new id)',
-      submission.payload,
-    );
-    if (submission.id !== undefined) this.#submitted.add(submission.id);
-    const answer = executionScope.run(life.scope, () =>
-      life.driver.submit({ ...submission, type }),
-    );
-    return this.#track(
-      answer.then(
-        (result) => {
-          entry.answer = result.existing ? 'existing' : 'accepted';
-          this.#submitted.add(result.id);
-          return result;
-        },
-        (error: unknown) => {
-          entry.answer = toErrorData(error).code;
-          throw error;
-        },
-      ),
-    );
+  /**
+   * Submits once, as the Driver does (it throws what the Driver throws), then lets everything due
+   * now happen. Recorded in the timeline.
+   */
+  async submit(submission: NodeSubmission): Promise<SubmitResult> {
+    const result = await this.#submit(submission);
+    await this.#quiet();
+    return result;
   }
 
   /**
    * A client that submits after `delayMs` and, refused with a retryable code (`SUSPENDED`,
    * `OVERLOADED`, a crash), submits the same id again after the slow interval, until accepted.
    */
-  send(
-    submission: Omit<Submission, 'type'> & { readonly id: string; readonly type?: string },
-    delayMs = 0,
-  ): void {
+  send(submission: NodeSubmission & { readonly id: string }, delayMs = 0): void {
+    const typed = { ...submission, type: submission.type ?? this.#defaultType() };
     this.#submitted.add(submission.id);
     const attempt = () => {
-      this.submit(submission).catch((error: unknown) => {
+      this.#submit(typed).catch((error: unknown) => {
         if (retryable(error)) this.clock.setTimer(attempt, this.options.slowRetryIntervalMs);
       });
     };
@@ -239,9 +224,36 @@ export class SimulatedNode<R> {
   #defaultType(): string {
     const [only, ...others] = this.types;
     if (!only || others.length > 0) {
-      throw new TypeError('This node runs several Command types: give the submission a `type`');
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        'This simulated node runs several Command types: give the submission a `type`',
+      );
     }
     return only.type;
+  }
+
+  #submit(submission: NodeSubmission): Promise<SubmitResult> {
+    const life = this.#current;
+    const type = submission.type ?? this.#defaultType();
+    const { id, payload } = submission;
+    const entry = this.#recorder.submitted(life.incarnation, id ?? '(new id)', payload);
+    if (id !== undefined) this.#submitted.add(id);
+    const answer = executionScope.run(life.scope, () =>
+      life.driver.submit({ ...submission, type }),
+    );
+    return this.#track(
+      answer.then(
+        (result) => {
+          entry.answer = result.existing ? 'existing' : 'accepted';
+          this.#submitted.add(result.id);
+          return result;
+        },
+        (error: unknown) => {
+          entry.answer = toErrorData(error).code;
+          throw error;
+        },
+      ),
+    );
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {
@@ -258,7 +270,10 @@ export class SimulatedNode<R> {
       const life = this.#current;
       await life.driver.idle();
       if (life.incarnation.dead) {
-        await this.#boot(life.incarnation.number + 1);
+        this.#booting ??= this.#boot(life.incarnation.number + 1).finally(() => {
+          this.#booting = undefined;
+        });
+        await this.#booting;
         continue;
       }
       if (this.#inFlight.size === 0) return;

@@ -23,7 +23,7 @@ function commandSummary(run: Run<unknown>): string {
   );
   const views = new Map(run.commands.map((c) => [c.id, c]));
   return run.submitted
-    .map((id) => {
+    .map(({ id }) => {
       const view = views.get(id);
       if (!view) return `  ${id}: never accepted`;
       const end = view.error

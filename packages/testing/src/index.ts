@@ -22,7 +22,7 @@ export {
   type ScheduledCommand,
   transientFaults,
 } from './fault-schedule.js';
-export type { Run } from './run.js';
+export type { Run, SubmittedCommand } from './run.js';
 export type { CallSite, FaultSource, ServiceCall, TimelineEntry } from './run-recorder.js';
 export { type RunScheduleConfig, runSchedule } from './run-schedule.js';
 export { kitOptions, SimulatedNode, type SimulatedNodeConfig } from './simulated-node.js';

@@ -35,7 +35,7 @@ function endsDone(run: Run<unknown>, records: Map<string, LogRecord[]>): Violati
     }
   }
   const budget = run.settled ? '' : ' when the time budget ran out';
-  for (const id of run.submitted) {
+  for (const { id } of run.submitted) {
     const view = views.get(id);
     const dones = (records.get(id) ?? []).filter((r) => r.kind === 'done').length;
     let message: string | undefined;
@@ -94,33 +94,48 @@ function keyedCalls(run: Run<unknown>): Violation[] {
   );
 }
 
+/** Per saga step state, whether it is a forward step, and per step the state that undoes it. */
+interface SagaShape {
+  readonly forward: ReadonlySet<string>;
+  readonly undo: ReadonlyMap<string, string>;
+}
+
+const shapes = new WeakMap<SagaCommandType<unknown>, SagaShape>();
+
+function shapeOf(saga: SagaCommandType<unknown>): SagaShape {
+  let shape = shapes.get(saga);
+  if (!shape) {
+    const forward = new Set<string>();
+    const undo = new Map<string, string>();
+    for (const [state, action] of saga.actions) {
+      if (action.compensation) undo.set(action.step.name, state);
+      else forward.add(state);
+    }
+    shape = { forward, undo };
+    shapes.set(saga, shape);
+  }
+  return shape;
+}
+
 function compensations(run: Run<unknown>, records: Map<string, LogRecord[]>): Violation[] {
   const violations: Violation[] = [];
-  const sagas = new Map(
-    run.types.flatMap((t) => (t.kind === 'saga' ? [[t.type, t as SagaCommandType<unknown>]] : [])),
-  );
   for (const view of run.commands) {
-    const saga = sagas.get(view.type);
-    if (!saga || view.state !== 'done') continue;
-    const undo = new Map<string, string>();
-    for (const [state, action] of saga.actions)
-      if (action.compensation) undo.set(action.step.name, state);
+    const saga = run.types.find((t) => t.type === view.type);
+    if (saga?.kind !== 'saga' || view.state !== 'done') continue;
+    const { forward, undo } = shapeOf(saga as SagaCommandType<unknown>);
     const list = records.get(view.id) ?? [];
-    const forward = (r: LogRecord) =>
-      'step' in r && saga.actions.get(r.step)?.compensation === false;
-    const completed = list.flatMap((r) => (r.kind === 'outcome' && forward(r) ? [r.step] : []));
-    const failure = list.find((r) => r.kind === 'failed' && forward(r));
-    const ran = list.flatMap((r) =>
-      (r.kind === 'outcome' || r.kind === 'failed') && !forward(r) ? [r.step] : [],
-    );
+    const steps = list.flatMap((r) => (r.kind === 'outcome' || r.kind === 'failed' ? [r] : []));
+    const completed = steps.filter((r) => r.kind === 'outcome' && forward.has(r.step));
+    const failure = steps.find((r) => r.kind === 'failed' && forward.has(r.step));
+    const ran = steps.flatMap((r) => (forward.has(r.step) ? [] : [r.step]));
     const expected = failure
-      ? completed.reverse().flatMap((step) => {
-          const state = undo.get(step);
+      ? completed.reverse().flatMap((r) => {
+          const state = undo.get(r.step);
           return state ? [state] : [];
         })
       : [];
     if (isDeepStrictEqual(ran, expected)) continue;
-    const why = failure && 'step' in failure ? `step ${failure.step} failed` : 'no step failed';
+    const why = failure ? `step ${failure.step} failed` : 'no step failed';
     violations.push({
       invariant: 'compensation',
       message: `${view.id}: ${why}, so the compensations must be [${expected.join(', ')}] in that order, each once; they were [${ran.join(', ')}]`,
@@ -175,9 +190,7 @@ function firstDifference(actual: unknown, expected: unknown, path: string): stri
 
 async function transientResults(run: Run<unknown>, reference: ReferenceRun): Promise<Violation[]> {
   const violations: Violation[] = [];
-  const payloads = new Map<string, unknown>();
-  for (const e of run.entries)
-    if (e.kind === 'submit' && !payloads.has(e.id)) payloads.set(e.id, e.payload);
+  const payloads = new Map(run.submitted.map((s) => [s.id, s.payload]));
   for (const view of run.commands) {
     const calls = run.calls.filter((c) => c.commandId === view.id);
     if (view.state !== 'done' || calls.some((c) => c.fault === 'terminal')) continue;

@@ -3,6 +3,13 @@ import type { StepAttempt } from './execution-scope.js';
 import type { ServiceCall, TimelineEntry } from './run-recorder.js';
 import type { Violation } from './violation.js';
 
+/** A Command a run submitted (once or more, by one id). */
+export interface SubmittedCommand {
+  readonly id: string;
+  readonly type: string;
+  readonly payload: unknown;
+}
+
 /** What one run of a simulated node did: what the invariants, and yours, look at. */
 export interface Run<Rcv> {
   readonly types: readonly CommandType<Rcv>[];
@@ -10,8 +17,8 @@ export interface Run<Rcv> {
   readonly receiver: Rcv;
   /** The Driver options it ran with. */
   readonly options: CoordinatorOptions;
-  /** The ids submitted, in order of first submission. */
-  readonly submitted: readonly string[];
+  /** The Commands submitted, in order of first submission. */
+  readonly submitted: readonly SubmittedCommand[];
   /** The last view of each submitted Command the node knows. */
   readonly commands: readonly CommandView[];
   /** The durable log, in the order it was written. */

@@ -21,7 +21,7 @@ import type { FaultKind } from './fault-schedule.js';
 import { IncarnationClock } from './incarnation-clock.js';
 import { instrumentReceiver } from './instrumented-receiver.js';
 import { instrument } from './instrumented-type.js';
-import type { Run } from './run.js';
+import type { Run, SubmittedCommand } from './run.js';
 import { type FaultSource, RunRecorder } from './run-recorder.js';
 
 /**
@@ -62,6 +62,20 @@ interface Life {
   readonly driver: Driver<unknown>;
 }
 
+const resolvedOptions = new WeakMap<object, CoordinatorOptions>();
+const defaults = driverOptions.resolve(kitOptions);
+
+/** The options a node runs with, resolved once per options object (runs of one check share it). */
+function resolved(options: Partial<CoordinatorOptions> | undefined): CoordinatorOptions {
+  if (options === undefined) return defaults;
+  let known = resolvedOptions.get(options);
+  if (!known) {
+    known = driverOptions.resolve({ ...kitOptions, ...options });
+    resolvedOptions.set(options, known);
+  }
+  return known;
+}
+
 function faultSourceOf(faults: SimulatedNodeConfig<unknown>['faults']): FaultSource {
   if (typeof faults === 'function') return faults;
   const list = faults ?? [];
@@ -97,14 +111,14 @@ export class SimulatedNode<R> {
   readonly #ids = new SequentialIds();
   readonly #crashes: number[];
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #submitted = new Set<string>();
+  readonly #submitted = new Map<string, SubmittedCommand>();
   #storage = new MemoryEventLog();
   #written = 0;
   #life: Life | undefined;
   #booting: Promise<void> | undefined;
 
   private constructor(config: SimulatedNodeConfig<R>) {
-    this.options = driverOptions.resolve({ ...kitOptions, ...config.options });
+    this.options = resolved(config.options);
     this.types = config.types;
     this.receiver = config.receiver;
     this.#recorder = new RunRecorder(this.clock, faultSourceOf(config.faults));
@@ -147,7 +161,7 @@ export class SimulatedNode<R> {
    */
   send(submission: NodeSubmission & { readonly id: string }, delayMs = 0): void {
     const typed = { ...submission, type: submission.type ?? this.#defaultType() };
-    this.#submitted.add(submission.id);
+    this.#remember(typed.id, typed);
     const attempt = () => {
       this.#submit(typed).catch((error: unknown) => {
         if (retryable(error)) this.clock.setTimer(attempt, this.options.slowRetryIntervalMs);
@@ -197,14 +211,14 @@ export class SimulatedNode<R> {
   /** What happened so far, for the invariants and your own checks. */
   run(): Run<R> {
     const recorder = this.#recorder;
-    const submitted = [...this.#submitted];
+    const submitted = [...this.#submitted.values()];
     const entries = [...recorder.entries];
     return {
       types: this.types,
       receiver: this.receiver,
       options: this.options,
       submitted,
-      commands: submitted.flatMap((id) => this.get(id) ?? []),
+      commands: submitted.flatMap(({ id }) => this.get(id) ?? []),
       records: entries.flatMap((e) =>
         e.kind === 'record' ? [{ position: e.position, record: e.record }] : [],
       ),
@@ -237,7 +251,7 @@ export class SimulatedNode<R> {
     const type = submission.type ?? this.#defaultType();
     const { id, payload } = submission;
     const entry = this.#recorder.submitted(life.incarnation, id ?? '(new id)', payload);
-    if (id !== undefined) this.#submitted.add(id);
+    if (id !== undefined) this.#remember(id, { type, payload });
     const answer = executionScope.run(life.scope, () =>
       life.driver.submit({ ...submission, type }),
     );
@@ -245,7 +259,7 @@ export class SimulatedNode<R> {
       answer.then(
         (result) => {
           entry.answer = result.existing ? 'existing' : 'accepted';
-          this.#submitted.add(result.id);
+          this.#remember(result.id, { type, payload });
           return result;
         },
         (error: unknown) => {
@@ -254,6 +268,10 @@ export class SimulatedNode<R> {
         },
       ),
     );
+  }
+
+  #remember(id: string, { type, payload }: { type: string; payload: unknown }): void {
+    if (!this.#submitted.has(id)) this.#submitted.set(id, { id, type, payload });
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {

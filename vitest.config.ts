@@ -11,8 +11,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
-          exclude: ['**/*.prop.test.ts', '**/node_modules/**'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'examples/*/*.test.ts',
+            'test/*.test.ts',
+          ],
+          exclude: ['**/*.prop.test.ts', '**/*.int.test.ts', '**/node_modules/**'],
         },
       },
       {

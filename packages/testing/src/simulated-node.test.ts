@@ -116,7 +116,8 @@ describe('SimulatedNode', () => {
           name: 'debit',
           service: 'ledger',
           run: (r, amount, step) => {
-            seen.push(r.ledger === r.ledger, String(r.ledger), r.ledger.label);
+            const ledger = r.ledger;
+            seen.push(ledger === r.ledger, String(ledger), ledger.label);
             return r.ledger.debit(step, amount);
           },
         },

@@ -116,7 +116,7 @@ function drive<Rcv>(
  */
 export async function checkEveryPath<Rcv>(
   commandType: CommandType<Rcv>,
-  options: EveryPathOptions<Rcv>,
+  options: EveryPathOptions<NoInfer<Rcv>>,
 ): Promise<PathReport> {
   const reference = referenceRuns([commandType], options.receiver, options.options ?? {});
   const happy = await drive(commandType, [], options, reference);

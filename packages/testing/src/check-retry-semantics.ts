@@ -77,7 +77,7 @@ export function describeSchedule(schedule: FaultSchedule): string {
  */
 export async function checkRetrySemantics<Rcv>(
   commandType: CommandType<Rcv>,
-  options: RetrySemanticsOptions<Rcv>,
+  options: RetrySemanticsOptions<NoInfer<Rcv>>,
 ): Promise<RetryReport> {
   const schedules = faultSchedule({
     payload: options.payload,

@@ -63,7 +63,7 @@ const made = new WeakMap<object, Map<string, ReferenceRun>>();
 export function runSchedule<Rcv>(
   commandType: CommandType<Rcv>,
   schedule: FaultSchedule,
-  config: RunScheduleConfig<Rcv>,
+  config: RunScheduleConfig<NoInfer<Rcv>>,
 ): Promise<Run<Rcv>> {
   const byOptions = made.get(config.receiver) ?? new Map<string, ReferenceRun>();
   made.set(config.receiver, byOptions);

@@ -43,6 +43,20 @@ describe('SimulatedNode', () => {
     await checkRun(run);
   });
 
+  it('checks a Command the restarted node no longer keeps by its done record', async () => {
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver: shop(),
+      options: { doneRetention: 0, checkpointIntervalMs: 1 },
+    });
+    node.send({ id: 'o-1', payload: order });
+    await node.settle();
+    await node.crash();
+    expect(node.incarnation).toBe(2);
+    expect(node.get('o-1')).toBeUndefined();
+    await checkRun(node.run());
+  });
+
   it('refuses new Commands while suspended; a client resubmits until admitted', async () => {
     const node = await SimulatedNode.start({
       types: [orderSaga],

@@ -12,8 +12,8 @@ import type { ReferenceRun } from './invariants.js';
 import { describePath, type FaultPlan, faultPlans, simplePaths } from './machine-paths.js';
 import { referenceRuns } from './reference-run.js';
 import type { Run } from './run.js';
-import type { CallSite } from './run-recorder.js';
 import { runWith } from './run-schedule.js';
+import type { CallSite } from './service-call.js';
 import type { Violation } from './violation.js';
 
 export interface EveryPathOptions<Rcv> extends CheckOptions<Rcv> {

@@ -1,6 +1,6 @@
 import type { EventLog, LoggedRecord, LogRecord, OwnershipListener } from '@coordinator/core';
 import type { Incarnation } from './execution-scope.js';
-import { crashedError } from './run-recorder.js';
+import { crashedError } from './injected-fault.js';
 
 /** What a crashable log asks of its node. */
 export interface CrashHost {

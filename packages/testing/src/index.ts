@@ -22,9 +22,14 @@ export {
   type ScheduledCommand,
   transientFaults,
 } from './fault-schedule.js';
+export { kitOptions } from './kit-options.js';
 export type { Run, SubmittedCommand } from './run.js';
-export type { CallSite, FaultSource, ServiceCall, TimelineEntry } from './run-recorder.js';
 export { type RunScheduleConfig, runSchedule } from './run-schedule.js';
-export { kitOptions, SimulatedNode, type SimulatedNodeConfig } from './simulated-node.js';
-export { formatTimeline } from './timeline.js';
+export type { CallSite, FaultSource, ServiceCall } from './service-call.js';
+export {
+  type NodeSubmission,
+  SimulatedNode,
+  type SimulatedNodeConfig,
+} from './simulated-node.js';
+export { formatTimeline, type TimelineEntry } from './timeline.js';
 export { type InvariantName, invariantNames, type Violation } from './violation.js';

@@ -9,7 +9,7 @@ import {
   toErrorData,
 } from '@coordinator/core';
 import { executionScope } from './execution-scope.js';
-import { crashedError } from './run-recorder.js';
+import { crashedError } from './injected-fault.js';
 
 /** Runs one step's function inside its scope, so its service calls are tied to it. */
 async function runStep<T>(info: StepInfo, service: string, fn: () => Promise<T> | T): Promise<T> {

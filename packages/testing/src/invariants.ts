@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CommandView, LogRecord, SagaCommandType } from '@coordinator/core';
 import { timingViolations } from './retry-timing.js';
 import type { Run } from './run.js';
-import type { ServiceCall } from './run-recorder.js';
+import type { ServiceCall } from './service-call.js';
 import { brief } from './timeline.js';
 import type { InvariantName, Violation } from './violation.js';
 

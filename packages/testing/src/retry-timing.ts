@@ -1,6 +1,6 @@
 import type { SuspensionState } from '@coordinator/core';
 import type { Run } from './run.js';
-import type { TimelineEntry } from './run-recorder.js';
+import type { TimelineEntry } from './timeline.js';
 import type { Violation } from './violation.js';
 
 /** A Command waiting for its retry (or its resume after a restart), and why it waits that long. */

@@ -1,115 +1,20 @@
 import {
   type Clock,
-  CoordinatorError,
+  type CoordinatorError,
   type CoordinatorEvent,
-  type ErrorData,
   type LogRecord,
   type StepInfo,
-  type SuspensionState,
   toErrorData,
 } from '@coordinator/core';
 import type { Incarnation, LiveAttempt, StepAttempt } from './execution-scope.js';
 import { executionScope } from './execution-scope.js';
 import type { FaultKind } from './fault-schedule.js';
+import { crashedError, injectedError } from './injected-fault.js';
+import type { FaultSource, ServiceCall } from './service-call.js';
+import type { TimelineEntry } from './timeline.js';
 import type { Violation } from './violation.js';
 
-/** One call of a function reached through the receiver, and what the kit did with it. */
-export interface ServiceCall {
-  /** Its number in the run, from 0: the index of its fault in a schedule. */
-  readonly index: number;
-  readonly at: number;
-  readonly commandId: string;
-  /** The step it was made in; absent for a call outside any step (a bug the kit reports). */
-  readonly step?: string;
-  /** The service the step declares. */
-  readonly service?: string;
-  /** Its step attempt's index in `Run.attempts`. */
-  readonly stepAttempt?: number;
-  /** The function called, by its path in the receiver (`inventory.post`), or `(step)` for the
-   * end of a step that called nothing through the receiver (its fault is injected there). */
-  readonly target: string;
-  readonly args: readonly unknown[];
-  /** The step's idempotency key. */
-  readonly idempotencyKey?: string;
-  readonly fault: FaultKind;
-  /** True when the service was called (it did the work, whatever the step heard). */
-  readonly reached: boolean;
-  /** What the service answered, once it did. */
-  readonly answer?: { readonly value: unknown } | { readonly error: ErrorData };
-}
-
-/** Where a fault is asked for: one service call of one step attempt. */
-export interface CallSite {
-  /** The call's number in the run. */
-  readonly index: number;
-  readonly attempt: StepAttempt;
-  /** Calls the attempt made before this one. */
-  readonly callInAttempt: number;
-  readonly target: string;
-}
-
-/** Decides the fault of each service call. */
-export type FaultSource = (site: CallSite) => FaultKind;
-
-/** What happened in a run, in order: the stuff of its timeline and of the invariants. */
-export type TimelineEntry = { readonly at: number; readonly incarnation: number } & (
-  | {
-      readonly kind: 'submit';
-      readonly id: string;
-      readonly payload: unknown;
-      /** `accepted`, `existing`, or the code it was refused with; absent until answered. */
-      readonly answer?: string;
-    }
-  | { readonly kind: 'record'; readonly position: number; readonly record: LogRecord }
-  | { readonly kind: 'step'; readonly attempt: StepAttempt }
-  | { readonly kind: 'call'; readonly call: ServiceCall }
-  | { readonly kind: 'crash'; readonly records: number }
-  | { readonly kind: 'restart'; readonly resumed: number }
-  | { readonly kind: 'suspension'; readonly state: SuspensionState }
-  | { readonly kind: 'stalled'; readonly id: string; readonly error: ErrorData }
-  | { readonly kind: 'violation'; readonly violation: Violation }
-);
-
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** The error a call of a crashed node gets: it never reaches the service. */
-export function crashedError(): CoordinatorError {
-  return withoutStack(
-    () => new CoordinatorError('CLOSED', 'The node crashed (the testing kit stopped it here)'),
-  );
-}
-
-/** Runs `make` without capturing a stack: an injected fault's stack says nothing, and capturing
- * one is most of what a run of a few steps costs. */
-function withoutStack<T>(make: () => T): T {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return make();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
-function injected(fault: FaultKind, target: string, index: number): CoordinatorError {
-  return withoutStack(() => injectedError(fault, target, index));
-}
-
-function injectedError(fault: FaultKind, target: string, index: number): CoordinatorError {
-  const at = `by the testing kit at call #${index}`;
-  switch (fault) {
-    case 'delayed':
-      return CoordinatorError.delayed(`${target} unavailable (injected ${at}; not sent)`);
-    case 'blocked':
-      return CoordinatorError.blocked(`${target} circuit open (injected ${at}; not sent)`);
-    case 'terminal':
-      return new CoordinatorError('STEP_FAILED', `${target} refused for good (injected ${at})`);
-    default:
-      return CoordinatorError.delayed(
-        `${target} did the work but its answer was lost (timeout injected ${at})`,
-      );
-  }
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -266,7 +171,7 @@ export class RunRecorder {
     const fault = this.#decide(attempt, '(step)');
     const call = this.#record(attempt.commandId, '(step)', [], attempt, fault);
     call.reached = true;
-    return fault === 'ok' ? undefined : injected(fault, `step ${attempt.step}`, call.index);
+    return fault === 'ok' ? undefined : injectedError(fault, `step ${attempt.step}`, call.index);
   }
 
   /** The receiver's call handler: records the call and makes it, or fails it as scheduled. */
@@ -292,9 +197,9 @@ export class RunRecorder {
     const call = this.#record(commandId, target, args, attempt, fault);
     if (fault === 'ok') return this.#through(call, invoke);
     if (fault !== 'timeout-after-effect')
-      return Promise.reject(injected(fault, target, call.index));
+      return Promise.reject(injectedError(fault, target, call.index));
     const lost = () => {
-      throw injected(fault, target, call.index);
+      throw injectedError(fault, target, call.index);
     };
     return new Promise((resolve) => resolve(this.#through(call, invoke))).then(lost, lost);
   };

@@ -4,7 +4,7 @@ import type { FaultKind, FaultSchedule } from './fault-schedule.js';
 import type { ReferenceRun } from './invariants.js';
 import { referenceRuns } from './reference-run.js';
 import type { Run } from './run.js';
-import type { FaultSource } from './run-recorder.js';
+import type { FaultSource } from './service-call.js';
 import { SimulatedNode } from './simulated-node.js';
 
 export interface RunScheduleConfig<Rcv> {

@@ -1,6 +1,7 @@
 import type { CommandType, CommandView, CoordinatorOptions, LoggedRecord } from '@coordinator/core';
 import type { StepAttempt } from './execution-scope.js';
-import type { ServiceCall, TimelineEntry } from './run-recorder.js';
+import type { ServiceCall } from './service-call.js';
+import type { TimelineEntry } from './timeline.js';
 import type { Violation } from './violation.js';
 
 /** A Command a run submitted (once or more, by one id). */

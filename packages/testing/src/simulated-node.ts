@@ -4,7 +4,6 @@ import {
   CoordinatorError,
   type CoordinatorOptions,
   Driver,
-  driverOptions,
   type Submission,
   type SubmitResult,
   toErrorData,
@@ -21,19 +20,10 @@ import type { FaultKind } from './fault-schedule.js';
 import { IncarnationClock } from './incarnation-clock.js';
 import { instrumentReceiver } from './instrumented-receiver.js';
 import { instrument } from './instrumented-type.js';
+import { resolvedOptions } from './kit-options.js';
 import type { Run, SubmittedCommand } from './run.js';
-import { type FaultSource, RunRecorder } from './run-recorder.js';
-
-/**
- * The Driver options a simulated node runs with unless told otherwise: one partition, and short
- * intervals so that fast retries differ from slow ones.
- */
-export const kitOptions: Partial<CoordinatorOptions> = Object.freeze({
-  partitions: 1,
-  slowRetryIntervalMs: 1000,
-  fastRetryIntervalMs: 50,
-  jitterMs: 100,
-});
+import { RunRecorder } from './run-recorder.js';
+import type { FaultSource } from './service-call.js';
 
 export interface SimulatedNodeConfig<Rcv> {
   /** The Command types it runs. */
@@ -60,20 +50,6 @@ interface Life {
   readonly scope: ExecutionScope;
   readonly clock: IncarnationClock;
   readonly driver: Driver<unknown>;
-}
-
-const resolvedOptions = new WeakMap<object, CoordinatorOptions>();
-const defaults = driverOptions.resolve(kitOptions);
-
-/** The options a node runs with, resolved once per options object (runs of one check share it). */
-function resolved(options: Partial<CoordinatorOptions> | undefined): CoordinatorOptions {
-  if (options === undefined) return defaults;
-  let known = resolvedOptions.get(options);
-  if (!known) {
-    known = driverOptions.resolve({ ...kitOptions, ...options });
-    resolvedOptions.set(options, known);
-  }
-  return known;
 }
 
 function faultSourceOf(faults: SimulatedNodeConfig<unknown>['faults']): FaultSource {
@@ -118,7 +94,7 @@ export class SimulatedNode<R> {
   #booting: Promise<void> | undefined;
 
   private constructor(config: SimulatedNodeConfig<R>) {
-    this.options = resolved(config.options);
+    this.options = resolvedOptions(config.options);
     this.types = config.types;
     this.receiver = config.receiver;
     this.#recorder = new RunRecorder(this.clock, faultSourceOf(config.faults));

@@ -1,5 +1,26 @@
-import type { LogRecord } from '@coordinator/core';
-import type { ServiceCall, TimelineEntry } from './run-recorder.js';
+import type { ErrorData, LogRecord, SuspensionState } from '@coordinator/core';
+import type { StepAttempt } from './execution-scope.js';
+import type { ServiceCall } from './service-call.js';
+import type { Violation } from './violation.js';
+
+/** What happened in a run, in order: the stuff of its timeline and of the invariants. */
+export type TimelineEntry = { readonly at: number; readonly incarnation: number } & (
+  | {
+      readonly kind: 'submit';
+      readonly id: string;
+      readonly payload: unknown;
+      /** `accepted`, `existing`, or the code it was refused with; absent until answered. */
+      readonly answer?: string;
+    }
+  | { readonly kind: 'record'; readonly position: number; readonly record: LogRecord }
+  | { readonly kind: 'step'; readonly attempt: StepAttempt }
+  | { readonly kind: 'call'; readonly call: ServiceCall }
+  | { readonly kind: 'crash'; readonly records: number }
+  | { readonly kind: 'restart'; readonly resumed: number }
+  | { readonly kind: 'suspension'; readonly state: SuspensionState }
+  | { readonly kind: 'stalled'; readonly id: string; readonly error: ErrorData }
+  | { readonly kind: 'violation'; readonly violation: Violation }
+);
 
 const maxValueChars = 72;
 

@@ -124,18 +124,29 @@ export async function checkEveryPath<Rcv>(
   const plans = faultPlans(paths, commandType.type);
   const coverage = new MachineCoverage(commandType.stepper);
   for (const plan of plans) {
+    const where = [
+      `Path: ${describePath(plan.path)}`,
+      `Faults by step attempt: ${plan.faults.join(', ') || 'none'} (later attempts: ok)`,
+    ];
     const run =
-      plan.faults.length === 0 ? happy : await drive(commandType, plan.faults, options, reference);
+      plan.faults.length === 0
+        ? happy
+        : await drive(commandType, plan.faults, options, reference).catch((error: unknown) => {
+            const title = `checkEveryPath(${commandType.type}): a run threw`;
+            throw new Error([title, ...where].join('\n'), { cause: error });
+          });
     coverage.add(run.records.flatMap((r) => (r.record.id === commandId ? [r.record] : [])));
     const violations = [
       ...followed(run as Run<unknown>, plan),
       ...(await findViolations(run, options)),
     ];
     if (violations.length === 0) continue;
-    throw new CheckFailure(`checkEveryPath(${commandType.type})`, violations, run as Run<unknown>, [
-      `Path: ${describePath(plan.path)}`,
-      `Faults by step attempt: ${plan.faults.join(', ') || 'none'} (later attempts: ok)`,
-    ]);
+    throw new CheckFailure(
+      `checkEveryPath(${commandType.type})`,
+      violations,
+      run as Run<unknown>,
+      where,
+    );
   }
   return {
     type: commandType.type,

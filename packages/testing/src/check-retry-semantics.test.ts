@@ -40,4 +40,20 @@ describe('checkRetrySemantics', () => {
     });
     expect(report.runs).toBe(100);
   });
+
+  it('says which schedule made a run throw', async () => {
+    const broken = () => {
+      throw new Error('no fakes today');
+    };
+    const error = await checkRetrySemantics(orderSaga, {
+      receiver: broken,
+      payload: order,
+      seed: 3,
+    }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(
+      /^checkRetrySemantics\(order\): a run threw\nSeed 3, path /,
+    );
+    expect(((error as Error).cause as Error).message).toBe('no fakes today');
+  });
 });

@@ -115,17 +115,21 @@ export async function checkRetrySemantics<Rcv>(
   });
   if (details.failed) {
     const [schedule] = details.counterexample ?? [];
-    if (!schedule) throw details.errorInstance;
-    const { run, violations } = await runOnce(schedule);
-    throw new CheckFailure(
-      `checkRetrySemantics(${commandType.type})`,
-      violations,
-      run as Run<unknown>,
-      [
-        `Seed ${details.seed}, path ${JSON.stringify(details.counterexamplePath)}: rerun just this case with { seed: ${details.seed}, path: ${JSON.stringify(details.counterexamplePath)} }; shrunk ${details.numShrinks} time(s) to:`,
-        describeSchedule(schedule),
-      ],
-    );
+    const seed = JSON.stringify(details.seed);
+    const path = JSON.stringify(details.counterexamplePath);
+    const where = [
+      `Seed ${seed}, path ${path}: rerun just this case with { seed: ${seed}, path: ${path} }; shrunk ${details.numShrinks} time(s) to:`,
+      schedule ? describeSchedule(schedule) : '  (no schedule)',
+    ];
+    const title = `checkRetrySemantics(${commandType.type})`;
+    // A run that throws (a receiver or body that breaks, not an invariant) fails the property too.
+    const failed = schedule && (await runOnce(schedule).catch(() => undefined));
+    if (!failed) {
+      throw new Error([`${title}: a run threw`, ...where].join('\n'), {
+        cause: details.errorInstance,
+      });
+    }
+    throw new CheckFailure(title, failed.violations, failed.run as Run<unknown>, where);
   }
   return {
     type: commandType.type,

@@ -11,20 +11,20 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: [
-            'packages/*/src/**/*.test.ts',
-            'bench/**/*.test.ts',
-            'examples/*/*.test.ts',
-            'test/*.test.ts',
-          ],
-          exclude: ['**/*.prop.test.ts', '**/*.int.test.ts', '**/node_modules/**'],
+          include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
+          exclude: ['**/*.prop.test.ts', '**/node_modules/**'],
         },
       },
       {
         extends: true,
         test: {
           name: 'prop',
-          include: ['packages/*/src/**/*.prop.test.ts'],
+          // The examples' and the repository's Command types proved by the testing kit, too.
+          include: [
+            'packages/*/src/**/*.prop.test.ts',
+            'examples/*/*.prop.test.ts',
+            'test/*.prop.test.ts',
+          ],
           testTimeout: 120_000,
         },
       },

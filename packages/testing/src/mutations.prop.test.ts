@@ -2,7 +2,7 @@
  * Broken variants the kit must catch, each with a shrunk counterexample whose printed timeline
  * names the culprit: a saga whose compensation forgets a step, a service that is not idempotent,
  * a code body calling a service outside `ctx.step`. (The driver's own mutations are in
- * faulty-driver.test.ts, which patches the core.)
+ * faulty-driver.prop.test.ts, which patches the core.)
  */
 import { defineCommand, defineSaga } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';

@@ -75,17 +75,24 @@ function duplicateOutcomes(records: Map<string, LogRecord[]>): Violation[] {
   return violations;
 }
 
-function carriesKey(value: unknown, key: string, depth: number): boolean {
+/** Whether the key is among the arguments: as one, as a step's `idempotencyKey`, or deeper. */
+function carriesKey(args: readonly unknown[], key: string): boolean {
+  return (
+    args.some(
+      (a) => a === key || (a as { idempotencyKey?: unknown } | null)?.idempotencyKey === key,
+    ) || holds(args, key, 3)
+  );
+}
+
+function holds(value: unknown, key: string, depth: number): boolean {
   if (value === key) return true;
   if (depth === 0 || typeof value !== 'object' || value === null) return false;
-  return Object.values(value).some((v) => carriesKey(v, key, depth - 1));
+  return Object.values(value).some((v) => holds(v, key, depth - 1));
 }
 
 function keyedCalls(run: Run<unknown>): Violation[] {
   return run.calls.flatMap((c) =>
-    c.idempotencyKey === undefined ||
-    c.target === '(step)' ||
-    carriesKey(c.args, c.idempotencyKey, 3)
+    c.idempotencyKey === undefined || c.target === '(step)' || carriesKey(c.args, c.idempotencyKey)
       ? []
       : [
           {

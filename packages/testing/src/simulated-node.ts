@@ -260,7 +260,7 @@ export class SimulatedNode<R> {
   /** Lets everything started so far finish; restarts a node that crashed meanwhile. */
   async #quiet(): Promise<void> {
     for (;;) {
-      await Promise.allSettled([...this.#inFlight]);
+      if (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
       const life = this.#current;
       await life.driver.idle();
       if (life.incarnation.dead) {

@@ -20,6 +20,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
+/** An answer as it was given (a fake may change the object it returned later), if it copies. */
 function copy(value: unknown): unknown {
   try {
     return structuredClone(value);

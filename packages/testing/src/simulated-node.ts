@@ -111,7 +111,8 @@ export class SimulatedNode<R> {
     return node;
   }
 
-  /** The running incarnation's Driver. */
+  /** The running incarnation's Driver (`status()`, `list()`...; submit through the node, so
+   * that the timeline sees it). */
   get driver(): Driver<unknown> {
     return this.#current.driver;
   }
@@ -159,8 +160,8 @@ export class SimulatedNode<R> {
   }
 
   /**
-   * Runs until nothing is left to do, or `maxMs` of virtual time have passed. Returns true when
-   * nothing is left (every timer fired).
+   * Runs until nothing is left to do, or `maxMs` of virtual time have passed (a Command that
+   * never ends keeps retrying: bound it then). Returns true when nothing is left.
    */
   async settle(maxMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     const start = this.clock.now();

@@ -23,7 +23,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'prop',
-          include: ['packages/*/src/**/*.prop.test.ts', 'test/**/*.prop.test.ts'],
+          // The examples' and the repository's Command types proved by the testing kit, too.
+          include: [
+            'packages/*/src/**/*.prop.test.ts',
+            'examples/*/*.prop.test.ts',
+            'test/**/*.prop.test.ts',
+          ],
           testTimeout: 120_000,
         },
       },

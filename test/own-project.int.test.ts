@@ -1,8 +1,9 @@
 /**
  * coordinator used from a project of one's own (issue 11): the workspace packed with `pnpm pack`,
  * the tarballs installed with plain `npm` in a directory outside the repository, a TypeScript
- * config and saga type-checked with plain `tsc` and run by the installed bin; and the same for a
- * project made by `coordinator init`.
+ * config and saga type-checked with plain `tsc` and run by the installed bin, the saga checked by
+ * the installed testing kit (issue 13) with no test runner; and the same for a project made by
+ * `coordinator init`, whose own tests use the kit.
  */
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -150,10 +151,36 @@ export default defineConfig<Services>({
           skipLibCheck: false,
           types: ['node'],
         },
-        include: ['coordinator.config.ts', 'src'],
+        include: ['coordinator.config.ts', 'src', 'check.ts'],
       }),
     );
+    // The testing kit from its tarball (npm installs its fast-check peer), run by a plain script.
+    await writeFile(
+      join(dir, 'check.ts'),
+      `import type { HttpService } from '@coordinator/transport';
+import { checkEveryPath, checkRetrySemantics } from '@coordinator/testing';
+import { orderSaga, type Services } from './src/order.js';
+
+function shop(): Services {
+  const answers = new Map<string, unknown>();
+  const post = async (step: { idempotencyKey: string }, path: string) => {
+    if (!answers.has(step.idempotencyKey)) answers.set(step.idempotencyKey, { path });
+    return answers.get(step.idempotencyKey);
+  };
+  return { shop: { post } as unknown as HttpService };
+}
+
+const paths = await checkEveryPath(orderSaga, { receiver: shop, payload: { sku: 'A-1' } });
+const schedules = await checkRetrySemantics(orderSaga, { receiver: shop, payload: { sku: 'A-1' }, numRuns: 50 });
+console.log(JSON.stringify({ paths: paths.runs, missed: paths.transitions.missed, schedules: schedules.runs }));
+`,
+    );
     await run(dir, join(dir, 'node_modules/.bin/tsc'), '-p', '.');
+    expect(JSON.parse(await run(dir, join(dir, 'node_modules/.bin/tsx'), 'check.ts'))).toEqual({
+      paths: 29,
+      missed: [],
+      schedules: 50,
+    });
     const { node, url, port } = await startInstalled(
       dir,
       ['--data-dir', './data', '--http', '127.0.0.1:0', '--stream', '127.0.0.1:0'],
@@ -187,7 +214,7 @@ export default defineConfig<Services>({
       'tsconfig.json',
     ]);
     await run(app, 'npm', 'install', '--no-audit', '--no-fund');
-    expect(await run(app, 'npm', 'test')).toMatch(/3 passed/);
+    expect(await run(app, 'npm', 'test')).toMatch(/5 passed/);
     await run(app, 'npm', 'run', 'typecheck');
     const { node, url } = await startInstalled(
       app,

@@ -3,6 +3,7 @@ export { checkCommandId, maxIdLength } from './command-id.js';
 export type { Submission, SubmitResult } from './command-intake.js';
 export { type LifecycleState, lifecycleStates } from './command-machine.js';
 export { type CommandPage, listCursor } from './command-registry.js';
+export { machineEventOf } from './command-state.js';
 export {
   type CodeCommandDefinition,
   type CodeCommandType,

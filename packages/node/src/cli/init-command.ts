@@ -5,7 +5,9 @@ import { CoordinatorError } from '@coordinator/core';
 import { fail } from './fail.js';
 
 const templates = new URL('../../templates/init/', import.meta.url);
+/** The `@coordinator/*` packages the scaffold runs on, and the one its tests use. */
 const packages = ['core', 'node', 'transport'] as const;
+const testPackages = ['testing'] as const;
 /**
  * What those depend on among the `@coordinator/*` packages besides them: with `--from` these come
  * from their tarballs too (npm would look for them on the registry otherwise).
@@ -15,6 +17,7 @@ const tarballOnly = ['inspector'] as const;
 /** Versions the scaffold's own tests and type-check run with (those this repository tests with). */
 const devDependencies = {
   '@types/node': '^20.19.0',
+  'fast-check': '^4.10.2',
   typescript: '6.0.3',
   vitest: '4.1.12',
 };
@@ -25,17 +28,20 @@ async function ownVersion(): Promise<string> {
 }
 
 /** What each `@coordinator/*` dependency points at: a version, or a tarball `pnpm pack` made. */
-async function dependencySpecs(from: string | undefined): Promise<Record<string, string>> {
+async function dependencySpecs(
+  names: readonly string[],
+  from: string | undefined,
+): Promise<Record<string, string>> {
   const version = await ownVersion();
   if (from === undefined) {
-    return Object.fromEntries(packages.map((name) => [`@coordinator/${name}`, `^${version}`]));
+    return Object.fromEntries(names.map((name) => [`@coordinator/${name}`, `^${version}`]));
   }
   const dir = resolve(from);
   const files = await readdir(dir).catch(() => {
     throw new CoordinatorError('INVALID_OPTION', `--from ${dir} is not a readable directory`);
   });
   const specs: Record<string, string> = {};
-  for (const name of [...packages, ...tarballOnly]) {
+  for (const name of names) {
     const tarball = files.find((f) => f.startsWith(`coordinator-${name}-`) && f.endsWith('.tgz'));
     if (!tarball) {
       throw new CoordinatorError(
@@ -58,7 +64,8 @@ function packageName(dir: string): string {
 
 /**
  * Writes a new project into `dir`: a declared saga calling two HTTP services, its test on the
- * in-memory ports, a config, two small dev services, and a README with the commands to run it.
+ * in-memory ports with the testing kit, a config, two small dev services, and a README with the
+ * commands to run it.
  * @throws CoordinatorError `INVALID_OPTION` when `dir` exists and is not empty.
  */
 async function scaffold(target: string, from?: string): Promise<string> {
@@ -87,8 +94,11 @@ async function scaffold(target: string, from?: string): Promise<string> {
       test: 'vitest run',
       typecheck: 'tsc',
     },
-    dependencies: await dependencySpecs(from),
-    devDependencies,
+    dependencies: await dependencySpecs(
+      from === undefined ? packages : [...packages, ...tarballOnly],
+      from,
+    ),
+    devDependencies: { ...(await dependencySpecs(testPackages, from)), ...devDependencies },
   };
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return dir;

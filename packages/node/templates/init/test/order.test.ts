@@ -1,80 +1,113 @@
-import { CoordinatorError, Driver } from '@coordinator/core';
-import {
-  MemoryEventLog,
-  SeededRandom,
-  SequentialIds,
-  SimulatedClock,
-  settle,
-} from '@coordinator/core/testing';
+import { CoordinatorError } from '@coordinator/core';
+import { checkEveryPath, checkRetrySemantics, type Run, SimulatedNode } from '@coordinator/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Gateway, orderSaga } from '../src/order.js';
+import { type Gateway, type Order, orderSaga, type Services } from '../src/order.js';
 
-/** An in-memory service: answers per path, remembers each idempotency key's first answer. */
-function service(answers: Record<string, (body: unknown) => unknown>) {
-  const calls: string[] = [];
-  const seen = new Map<string, unknown>();
-  const gateway: Gateway = {
+type Route = (body: Partial<Order>) => unknown;
+
+/**
+ * An in-memory service: answers per path, answers a repeated idempotency key with its first
+ * answer (as real services must), and counts what it did per path.
+ */
+function service(routes: Record<string, Route>) {
+  const answers = new Map<string, unknown>();
+  const done = new Map<string, number>();
+  const gateway: Gateway & { readonly done: typeof done } = {
+    done,
     async post(step, path, body) {
-      calls.push(path);
-      if (!seen.has(step.idempotencyKey)) {
-        const answer = answers[path];
-        if (!answer) throw new Error(`no ${path}`);
-        seen.set(step.idempotencyKey, answer(body));
+      if (!answers.has(step.idempotencyKey)) {
+        const route = routes[path];
+        if (!route) throw new CoordinatorError('STEP_FAILED', `no ${path}`);
+        answers.set(step.idempotencyKey, route(body as Partial<Order>));
+        done.set(path, (done.get(path) ?? 0) + 1);
       }
-      return seen.get(step.idempotencyKey) as never;
+      return answers.get(step.idempotencyKey) as never;
     },
   };
-  return { gateway, calls };
+  return gateway;
 }
 
-async function run(payments: Gateway) {
-  const inventory = service({ '/reserve': () => ({ reservation: 'R-1' }), '/release': () => ({}) });
-  const clock = new SimulatedClock();
-  const driver = new Driver({
-    log: new MemoryEventLog(),
-    clock,
-    random: new SeededRandom(1),
-    ids: new SequentialIds(),
-    types: [orderSaga],
-    receiver: { inventory: inventory.gateway, payments },
-  });
-  await driver.start();
-  const { id } = await driver.submit({
-    type: 'order',
-    payload: { sku: 'A-1', qty: 2, amount: 40 },
-  });
-  await settle(driver, clock);
-  return { view: driver.get(id), inventory };
+/** Fresh services for each run; payments declines amounts over 1000. */
+function services() {
+  return {
+    inventory: service({ '/reserve': () => ({ reservation: 'R-1' }), '/release': () => ({}) }),
+    payments: service({
+      '/charge': ({ amount = 0 }) => {
+        if (amount > 1000) throw new CoordinatorError('STEP_FAILED', 'card declined');
+        return { payment: 'P-1' };
+      },
+    }),
+  };
 }
+
+/** Whatever happened, stock stays reserved only for the orders that were charged. */
+function stockHeldOnlyForPaidOrders(run: Run<Services>) {
+  const { inventory } = run.receiver as ReturnType<typeof services>;
+  const held = (inventory.done.get('/reserve') ?? 0) - (inventory.done.get('/release') ?? 0);
+  const paid = run.commands.filter((c) => c.state === 'done' && c.error === undefined).length;
+  // A release that fails for good leaves its stock held: that is for an operator to see.
+  if (run.commands.some((c) => c.error?.code === 'COMPENSATION_FAILED')) return;
+  expect(held).toBe(paid);
+}
+
+const order: Order = { sku: 'A-1', qty: 2, amount: 40 };
 
 describe('the order saga', () => {
   it('reserves, then charges', async () => {
-    const payments = service({ '/charge': () => ({ payment: 'P-1' }) });
-    const { view } = await run(payments.gateway);
-    expect(view).toMatchObject({ state: 'done', result: { reserve: { reservation: 'R-1' } } });
+    const node = await SimulatedNode.start({ types: [orderSaga], receiver: services() });
+    await node.submit({ id: 'o-1', payload: order });
+    expect(node.get('o-1')).toMatchObject({
+      state: 'done',
+      result: { reserve: { reservation: 'R-1' } },
+    });
   });
 
   it('retries a charge while payments is unavailable, without reserving twice', async () => {
-    let down = 2;
-    const payments: Gateway = {
-      async post() {
-        if (down-- > 0) throw CoordinatorError.delayed('payments answered 503');
-        return { payment: 'P-2' } as never;
-      },
-    };
-    const { view, inventory } = await run(payments);
-    expect(view).toMatchObject({ state: 'done', attempts: 3 });
-    expect(inventory.calls).toEqual(['/reserve']);
+    const receiver = services();
+    // The first call (reserve) goes through; the next two (charge) find payments unavailable.
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver,
+      faults: ['ok', 'delayed', 'delayed'],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    await node.settle();
+    expect(node.get('o-1')).toMatchObject({ state: 'done', attempts: 3 });
+    expect(receiver.inventory.done.get('/reserve')).toBe(1);
   });
 
   it('releases the stock when the card is declined', async () => {
-    const payments: Gateway = {
-      async post() {
-        throw new CoordinatorError('STEP_FAILED', 'card declined');
-      },
-    };
-    const { view, inventory } = await run(payments);
-    expect(view?.error?.code).toBe('STEP_FAILED');
-    expect(inventory.calls).toEqual(['/reserve', '/release']);
+    const receiver = services();
+    const node = await SimulatedNode.start({ types: [orderSaga], receiver });
+    await node.submit({ id: 'o-1', payload: { ...order, amount: 5000 } });
+    expect(node.get('o-1')?.error?.code).toBe('STEP_FAILED');
+    expect(receiver.inventory.done.get('/release')).toBe(1);
+  });
+
+  // The testing kit (@coordinator/testing): every path of the saga's machine, each step
+  // succeeding, delayed, blocked and failing for good, and each run checked for what must hold.
+  it('survives every path of its machine', async () => {
+    const report = await checkEveryPath(orderSaga, {
+      receiver: services,
+      payload: order,
+      invariant: stockHeldOnlyForPaidOrders,
+    });
+    expect(report.transitions.missed).toEqual([]);
+  });
+
+  // Fault schedules (fast-check): faults at any service call, lost answers, crashes of the node
+  // at any record, several orders at once. A failure prints the seed and the shrunk schedule.
+  it('survives fault schedules', async () => {
+    await checkRetrySemantics(orderSaga, {
+      receiver: services,
+      payload: fc.record({
+        sku: fc.constant('A-1'),
+        qty: fc.integer({ min: 1, max: 9 }),
+        amount: fc.constantFrom(40, 5000),
+      }),
+      invariant: stockHeldOnlyForPaidOrders,
+      numRuns: 200,
+    });
   });
 });

@@ -29,6 +29,7 @@ const admin = (name: keyof typeof services, mode: string) =>
 process.stdout.write(`
 coordinator is running the order saga (reserve stock -> charge card -> ship).
   HTTP   ${base}        stream ${stream.host}:${stream.port}
+  inspector  ${base}/ui/   (the machine with its live Commands; retry and cancel from there)
   data   ${node.options.dataDir} (file log, fsync on)
   services: inventory ${services.inventory.url}, payments ${services.payments.url}, shipping ${services.shipping.url}
 
@@ -39,6 +40,9 @@ Place an order and wait up to 10 s for its result:
 Look at one (use the id from the answer), or at all:
   curl -s ${base}/v1/commands/<id>
   curl -s '${base}/v1/commands?limit=10'
+
+Follow what happens, live:
+  curl -sN ${base}/v1/events
 
 Make a service misbehave (modes: ok, slow, down, fail, flaky) and watch delays, blocking, compensation:
   ${admin('payments', 'down')}     # Delayed, then Blocked: the node suspends (503 SUSPENDED)

@@ -4,8 +4,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   ssr: { resolve: { conditions: ['@coordinator/source', ...defaultServerConditions] } },
   test: {
-    // The JSON report is what .ci/run reads for its closing `N passed, N failed` line.
-    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
+    // The JSON report is what .ci/run reads for its closing `N passed, N failed` line;
+    // scripts/other-nodes.sh names its own per runtime (VITEST_REPORT), so none overwrites another.
+    reporters: [
+      'default',
+      ['json', { outputFile: process.env.VITEST_REPORT ?? '.vitest-report.json' }],
+    ],
     projects: [
       {
         extends: true,

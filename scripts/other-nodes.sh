@@ -54,9 +54,10 @@ for major in "${MAJORS[@]}"; do
   say "Node $("$bin/node" --version): unit, property and node process tests"
   report="$ROOT/.vitest-report-node$major.json"
   rm -f "$report"
-  # File filters apply to every project: `packages/` keeps all of unit and prop.
-  (cd "$ROOT" && PATH="$bin:$PATH" node_modules/.bin/vitest run \
-    --project unit --project prop --project int packages/ "${PROCESS_TESTS[@]}" \
-    --reporter=default --reporter=json --outputFile.json="$report") || status=1
+  # File filters apply to every project: `packages/`, `examples/` and `.prop.test.` keep all of
+  # unit and prop (the repository-wide properties in test/ too).
+  (cd "$ROOT" && PATH="$bin:$PATH" VITEST_REPORT="$report" node_modules/.bin/vitest run \
+    --project unit --project prop --project int packages/ examples/ .prop.test. \
+    "${PROCESS_TESTS[@]}") || status=1
 done
 exit "$status"

@@ -235,31 +235,36 @@ export function applyRecord(command: CommandState, record: LogRecord, position: 
   command.updatedAt = record.at;
 }
 
-/** What a timeline keeps of a record: where it led and what it says, not its data. */
+/**
+ * What a timeline keeps of a record: where it led and what it says, not its data. Literal objects,
+ * no spreads: a parked Command keeps its timeline in memory, and spread copies are larger.
+ */
 function timelineEntry(
   record: LogRecord,
   key: string,
   transition: string | undefined,
 ): CommandEvent {
-  const entry = { kind: record.kind, at: record.at, key, ...(transition ? { transition } : {}) };
+  const { kind, at } = record;
   switch (record.kind) {
     case 'outcome':
-      return { ...entry, step: record.step, service: record.service };
+      return { kind, at, key, transition, step: record.step, service: record.service };
     case 'failed':
     case 'delayed':
     case 'blocked': {
       const { step, service, error } = record;
       return service === undefined
-        ? { ...entry, step, code: error.code, message: error.message }
-        : { ...entry, step, service, code: error.code, message: error.message };
+        ? { kind, at, key, transition, step, code: error.code, message: error.message }
+        : { kind, at, key, transition, step, service, code: error.code, message: error.message };
     }
     case 'done':
       return record.error
-        ? { ...entry, code: record.error.code, message: record.error.message }
-        : entry;
+        ? { kind, at, key, transition, code: record.error.code, message: record.error.message }
+        : { kind, at, key, transition };
     case 'retried':
-      return record.by ? { ...entry, by: record.by } : entry;
+      return record.by
+        ? { kind, at, key, transition, by: record.by }
+        : { kind, at, key, transition };
     default:
-      return entry;
+      return transition === undefined ? { kind, at, key } : { kind, at, key, transition };
   }
 }

@@ -97,7 +97,7 @@ export interface CommandEvent {
    * Absent in timelines a node recorded before it kept them.
    */
   readonly key?: string;
-  readonly transition?: string;
+  readonly transition?: string | undefined;
   readonly step?: string;
   readonly service?: string;
   /** The error's code and message, on failed, delayed, blocked and done-with-error entries. */

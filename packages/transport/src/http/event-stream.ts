@@ -2,16 +2,9 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventFeed, FeedEvent } from './event-feed.js';
 
-/** An SSE frame, made once per event whatever the number of subscribers. */
-const frames = new WeakMap<FeedEvent, string>();
-
+/** An event's SSE frame. A batch makes each frame once, whatever the number of subscribers. */
 function frameOf(event: FeedEvent): string {
-  let frame = frames.get(event);
-  if (frame === undefined) {
-    frame = `id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
-    frames.set(event, frame);
-  }
-  return frame;
+  return `id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
 }
 
 /** A subscriber that falls this far behind (bytes unsent) is dropped; it resumes by its last id. */
@@ -70,14 +63,16 @@ export function registerEventStream(app: FastifyInstance, feed: EventFeed): () =
     if (batch.length === 0) return;
     const events = batch;
     batch = [];
+    // Frames made here die young: kept with the events, they would outlive the batch.
+    const frames = events.map(frameOf);
     let all: Buffer | undefined;
     for (const subscriber of subscribers) {
       if (subscriber.type === undefined && subscriber.id === undefined) {
-        all ??= Buffer.from(events.map(frameOf).join(''));
+        all ??= Buffer.from(frames.join(''));
         write(subscriber, all);
       } else {
-        const mine = events.filter((event) => passes(subscriber, event));
-        if (mine.length > 0) write(subscriber, mine.map(frameOf).join(''));
+        const mine = frames.filter((_, i) => passes(subscriber, events[i] as FeedEvent));
+        if (mine.length > 0) write(subscriber, mine.join(''));
       }
     }
   };

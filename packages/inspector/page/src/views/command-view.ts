@@ -1,17 +1,15 @@
 import { ApiError, api, type CommandDetail } from '../api-client.js';
-import { type CommandPath, commandPath, stateName } from '../command-path.js';
+import { commandPath } from '../command-path.js';
 import { h, replaceChildren } from '../element.js';
 import { followLive } from '../follow-live.js';
+import { json } from '../json-text.js';
 import { MachineChart } from '../machine-chart.js';
 import type { PageContext } from '../page-context.js';
 import { type Route, routeHref } from '../route.js';
 import { stateBadge } from '../state-badge.js';
-import { clockTime, dateTime, duration, relative } from '../time-format.js';
+import { dateTime, relative } from '../time-format.js';
+import { commandTimeline } from './command-timeline.js';
 import { errorNotice } from './error-notice.js';
-
-const json = (value: unknown) => JSON.stringify(value, null, 2) ?? 'undefined';
-
-const compact = (value: unknown) => JSON.stringify(value) ?? 'undefined';
 
 function fact(name: string, ...value: (Node | string | false | undefined)[]): HTMLElement[] {
   return [h('dt', null, name), h('dd', null, ...value)];
@@ -52,84 +50,6 @@ function facts(command: CommandDetail, now: number): HTMLElement {
         h('code', { class: 'error-code' }, error.code),
         h('div', { class: 'error-message' }, error.message),
       ),
-  );
-}
-
-/** The timeline: one row per record, with the state change the chart shows for it. */
-function timeline(command: CommandDetail, path: CommandPath): HTMLElement {
-  let attempt = 0;
-  let outcomeIndex = 0;
-  const rows = command.events.map((entry, i) => {
-    if (entry.kind === 'started' || entry.kind === 'retried') attempt += 1;
-    const step = path.steps[i];
-    const outcome =
-      entry.kind === 'outcome' ? command.outcomes[outcomeIndex++]?.outcome : undefined;
-    const moved = step !== undefined && step.fromKey !== step.key;
-    return h(
-      'tr',
-      { 'data-record': entry.kind, class: entry.code ? 'has-error' : undefined },
-      h(
-        'td',
-        { class: 'nowrap mono', title: dateTime(entry.at) },
-        clockTime(entry.at, true),
-        h('span', { class: 'muted offset' }, `+${duration(entry.at - command.acceptedAt)}`),
-      ),
-      h(
-        'td',
-        null,
-        h('span', { class: `record record-${entry.kind}` }, entry.kind),
-        entry.by && h('span', { class: 'tag' }, `by ${entry.by}`),
-      ),
-      h(
-        'td',
-        { class: 'change' },
-        moved
-          ? [
-              h('span', { class: 'state-name', title: step.fromKey }, stateName(step.fromKey)),
-              h('span', { class: 'arrow' }, '\u00a0→ '),
-              h('span', { class: 'state-name', title: step.key }, stateName(step.key)),
-            ]
-          : h('span', { class: 'muted' }, '–'),
-      ),
-      h('td', null, entry.step ?? ''),
-      h('td', { class: 'num' }, attempt > 0 ? attempt : ''),
-      h(
-        'td',
-        null,
-        outcome !== undefined &&
-          h(
-            'details',
-            { class: 'outcome' },
-            h('summary', { class: 'mono' }, compact(outcome)),
-            h('pre', { class: 'json' }, json(outcome)),
-          ),
-      ),
-      h(
-        'td',
-        { class: 'error-col' },
-        entry.code && [h('code', { class: 'error-code' }, entry.code), ' ', entry.message ?? ''],
-      ),
-    );
-  });
-  return h(
-    'div',
-    { class: 'scroll' },
-    h(
-      'table',
-      { class: 'table timeline' },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          ['Time', 'Record', 'State change', 'Step', 'Attempt', 'Outcome', 'Error'].map((title) =>
-            h('th', { class: title === 'Attempt' ? 'num' : undefined }, title),
-          ),
-        ),
-      ),
-      h('tbody', null, rows),
-    ),
   );
 }
 
@@ -243,7 +163,7 @@ export function commandView(root: HTMLElement, context: PageContext, route: Rout
         ),
         side,
       ),
-      h('section', { class: 'panel' }, h('h2', null, 'Timeline'), timeline(command, path)),
+      h('section', { class: 'panel' }, h('h2', null, 'Timeline'), commandTimeline(command, path)),
     );
   };
 

@@ -23,11 +23,22 @@ export {
   transientFaults,
 } from './fault-schedule.js';
 export { kitOptions } from './kit-options.js';
+export {
+  describeAction,
+  type OperatorActionKind,
+  type OperatorOptions,
+  type OperatorRequest,
+  operatorActionKinds,
+  operatorActions,
+  type ScheduledAction,
+} from './operator-action.js';
+export { abandonedByCancel } from './operator-invariants.js';
 export type { Run, SubmittedCommand } from './run.js';
 export { type RunScheduleConfig, runSchedule } from './run-schedule.js';
 export type { CallSite, FaultSource, ServiceCall } from './service-call.js';
 export {
   type NodeSubmission,
+  type OperatorSource,
   SimulatedNode,
   type SimulatedNodeConfig,
 } from './simulated-node.js';

@@ -21,9 +21,13 @@ import { IncarnationClock } from './incarnation-clock.js';
 import { instrumentReceiver } from './instrumented-receiver.js';
 import { instrument } from './instrumented-type.js';
 import { resolvedOptions } from './kit-options.js';
+import type { OperatorRequest, ScheduledAction } from './operator-action.js';
 import type { Run, SubmittedCommand } from './run.js';
 import { RunRecorder } from './run-recorder.js';
-import type { FaultSource } from './service-call.js';
+import type { CallSite, FaultSource } from './service-call.js';
+
+/** The operator actions to make while a service call is in flight (racing its step). */
+export type OperatorSource = (site: CallSite) => readonly OperatorRequest[];
 
 export interface SimulatedNodeConfig<Rcv> {
   /** The Command types it runs. */
@@ -37,6 +41,9 @@ export interface SimulatedNodeConfig<Rcv> {
   readonly faults?: readonly FaultKind[] | FaultSource;
   /** The node crashes once the log holds this many records, and restarts from the log. */
   readonly crashes?: readonly number[];
+  /** Operator actions: at virtual times, or during service calls (by call number), or a
+   * function of each call. @default none */
+  readonly operator?: readonly ScheduledAction[] | OperatorSource;
   /** Seeds the retry jitter. @default 1 */
   readonly seed?: number;
 }
@@ -56,6 +63,12 @@ function faultSourceOf(faults: SimulatedNodeConfig<unknown>['faults']): FaultSou
   if (typeof faults === 'function') return faults;
   const list = faults ?? [];
   return (site) => list[site.index] ?? 'ok';
+}
+
+function operatorSourceOf(operator: SimulatedNodeConfig<unknown>['operator']): OperatorSource {
+  if (typeof operator === 'function') return operator;
+  const during = (operator ?? []).filter((a) => a.call !== undefined);
+  return (site) => during.filter((a) => a.call === site.index);
 }
 
 function retryable(error: unknown): boolean {
@@ -102,6 +115,17 @@ export class SimulatedNode<R> {
     this.#proxy = instrumentReceiver(config.receiver, this.#recorder.call);
     this.#random = new SeededRandom(config.seed ?? 1);
     this.#crashes = [...(config.crashes ?? [])].sort((a, b) => a - b);
+    const operator = operatorSourceOf(config.operator);
+    this.#recorder.beforeCall = (site) => {
+      const requests = operator(site);
+      if (requests.length === 0) return undefined;
+      return Promise.all(requests.map((r) => this.#act(r).catch(() => undefined)));
+    };
+    if (Array.isArray(config.operator)) {
+      for (const a of config.operator as readonly ScheduledAction[]) {
+        if (a.call === undefined) this.operate(a, a.at ?? 0);
+      }
+    }
   }
 
   /** A node started (its log recovered) and ready for Commands. */
@@ -145,6 +169,39 @@ export class SimulatedNode<R> {
       });
     };
     this.clock.setTimer(attempt, delayMs);
+  }
+
+  /**
+   * An operator's cancel, as the Driver takes it (it throws what the Driver throws: `WRONG_STATE`
+   * for a Command that finished otherwise or compensates already), then lets everything due now
+   * happen. A cancelled saga compensates its completed steps and ends `CANCELLED`; a code body
+   * ends at its next step. Recorded in the timeline.
+   */
+  async cancel(id: string): Promise<CommandView> {
+    const view = await this.#act({ action: 'cancel', id });
+    await this.#quiet();
+    return view;
+  }
+
+  /**
+   * An operator's retry now: a delayed or blocked Command runs its next attempt at once (a Command
+   * running already is left as it is); then lets everything due now happen. It throws what the
+   * Driver throws. Recorded in the timeline.
+   */
+  async retryNow(id: string): Promise<CommandView> {
+    const view = await this.#act({ action: 'retry-now', id });
+    await this.#quiet();
+    return view;
+  }
+
+  /**
+   * An operator action made after `delayMs` (`twice`: made again right after its answer); its
+   * answer, or refusal, is in the timeline.
+   */
+  operate(request: OperatorRequest, delayMs = 0): void {
+    this.clock.setTimer(() => {
+      this.#act(request).catch(() => undefined);
+    }, delayMs);
   }
 
   /** Moves virtual time forward by `ms`, letting everything due on the way happen. */
@@ -245,6 +302,30 @@ export class SimulatedNode<R> {
         },
       ),
     );
+  }
+
+  /** Makes an operator action on the running incarnation, recorded with its answer. */
+  #act(request: OperatorRequest): Promise<CommandView> {
+    const once = (repeat: boolean) => {
+      const life = this.#current;
+      const { action, id } = request;
+      const entry = this.#recorder.operated(life.incarnation, action, id, repeat);
+      const answer = executionScope.run(life.scope, () =>
+        action === 'cancel' ? life.driver.cancel(id) : life.driver.retryNow(id),
+      );
+      return answer.then(
+        (view) => {
+          entry.answer = `ok (${view.state})`;
+          return view;
+        },
+        (error: unknown) => {
+          entry.answer = toErrorData(error).code;
+          throw error;
+        },
+      );
+    };
+    const first = once(false);
+    return this.#track(request.twice ? first.then(() => once(true)) : first);
   }
 
   #remember(id: string, { type, payload }: { type: string; payload: unknown }): void {

@@ -32,13 +32,13 @@ export {
   operatorActions,
   type ScheduledAction,
 } from './operator-action.js';
+export type { OperatorSource } from './operator-desk.js';
 export { abandonedByCancel } from './operator-invariants.js';
 export type { Run, SubmittedCommand } from './run.js';
 export { type RunScheduleConfig, runSchedule } from './run-schedule.js';
 export type { CallSite, FaultSource, ServiceCall } from './service-call.js';
 export {
   type NodeSubmission,
-  type OperatorSource,
   SimulatedNode,
   type SimulatedNodeConfig,
 } from './simulated-node.js';

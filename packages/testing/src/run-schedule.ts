@@ -2,10 +2,11 @@ import type { CommandType, CoordinatorOptions } from '@coordinator/core';
 import { rememberReference } from './check-run.js';
 import type { FaultKind, FaultSchedule } from './fault-schedule.js';
 import type { ReferenceRun } from './invariants.js';
+import type { OperatorSource } from './operator-desk.js';
 import { referenceRuns } from './reference-run.js';
 import type { Run } from './run.js';
 import type { FaultSource } from './service-call.js';
-import { type OperatorSource, SimulatedNode } from './simulated-node.js';
+import { SimulatedNode } from './simulated-node.js';
 
 export interface RunScheduleConfig<Rcv> {
   /** A fresh receiver (in-memory fakes of your services) for each run. */

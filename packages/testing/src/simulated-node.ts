@@ -22,12 +22,10 @@ import { instrumentReceiver } from './instrumented-receiver.js';
 import { instrument } from './instrumented-type.js';
 import { resolvedOptions } from './kit-options.js';
 import type { OperatorRequest, ScheduledAction } from './operator-action.js';
+import { OperatorDesk, type OperatorSource } from './operator-desk.js';
 import type { Run, SubmittedCommand } from './run.js';
 import { RunRecorder } from './run-recorder.js';
-import type { CallSite, FaultSource } from './service-call.js';
-
-/** The operator actions to make while a service call is in flight (racing its step). */
-export type OperatorSource = (site: CallSite) => readonly OperatorRequest[];
+import type { FaultSource } from './service-call.js';
 
 export interface SimulatedNodeConfig<Rcv> {
   /** The Command types it runs. */
@@ -65,12 +63,6 @@ function faultSourceOf(faults: SimulatedNodeConfig<unknown>['faults']): FaultSou
   return (site) => list[site.index] ?? 'ok';
 }
 
-function operatorSourceOf(operator: SimulatedNodeConfig<unknown>['operator']): OperatorSource {
-  if (typeof operator === 'function') return operator;
-  const during = (operator ?? []).filter((a) => a.call !== undefined);
-  return (site) => during.filter((a) => a.call === site.index);
-}
-
 function retryable(error: unknown): boolean {
   return (error as { retryable?: unknown }).retryable === true;
 }
@@ -101,6 +93,7 @@ export class SimulatedNode<R> {
   readonly #crashes: number[];
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #submitted = new Map<string, SubmittedCommand>();
+  readonly #desk: OperatorDesk;
   #storage = new MemoryEventLog();
   #written = 0;
   #life: Life | undefined;
@@ -115,16 +108,14 @@ export class SimulatedNode<R> {
     this.#proxy = instrumentReceiver(config.receiver, this.#recorder.call);
     this.#random = new SeededRandom(config.seed ?? 1);
     this.#crashes = [...(config.crashes ?? [])].sort((a, b) => a - b);
-    const operator = operatorSourceOf(config.operator);
-    this.#recorder.beforeCall = (site) => {
-      const requests = operator(site);
-      if (requests.length === 0) return undefined;
-      return Promise.all(requests.map((r) => this.#act(r).catch(() => undefined)));
-    };
-    if (Array.isArray(config.operator)) {
-      for (const a of config.operator as readonly ScheduledAction[]) {
-        if (a.call === undefined) this.operate(a, a.at ?? 0);
-      }
+    this.#desk = new OperatorDesk(
+      this.#recorder,
+      () => this.#current,
+      (p) => this.#track(p),
+    );
+    this.#recorder.beforeCall = this.#desk.during(config.operator, (r, ms) => this.operate(r, ms));
+    for (const a of Array.isArray(config.operator) ? config.operator : []) {
+      if (a.call === undefined) this.operate(a, a.at ?? 0);
     }
   }
 
@@ -178,7 +169,7 @@ export class SimulatedNode<R> {
    * ends at its next step. Recorded in the timeline.
    */
   async cancel(id: string): Promise<CommandView> {
-    const view = await this.#act({ action: 'cancel', id });
+    const view = await this.#desk.act({ action: 'cancel', id });
     await this.#quiet();
     return view;
   }
@@ -189,7 +180,7 @@ export class SimulatedNode<R> {
    * Driver throws. Recorded in the timeline.
    */
   async retryNow(id: string): Promise<CommandView> {
-    const view = await this.#act({ action: 'retry-now', id });
+    const view = await this.#desk.act({ action: 'retry-now', id });
     await this.#quiet();
     return view;
   }
@@ -200,7 +191,7 @@ export class SimulatedNode<R> {
    */
   operate(request: OperatorRequest, delayMs = 0): void {
     this.clock.setTimer(() => {
-      this.#act(request).catch(() => undefined);
+      this.#desk.act(request).catch(() => undefined);
     }, delayMs);
   }
 
@@ -302,30 +293,6 @@ export class SimulatedNode<R> {
         },
       ),
     );
-  }
-
-  /** Makes an operator action on the running incarnation, recorded with its answer. */
-  #act(request: OperatorRequest): Promise<CommandView> {
-    const once = (repeat: boolean) => {
-      const life = this.#current;
-      const { action, id } = request;
-      const entry = this.#recorder.operated(life.incarnation, action, id, repeat);
-      const answer = executionScope.run(life.scope, () =>
-        action === 'cancel' ? life.driver.cancel(id) : life.driver.retryNow(id),
-      );
-      return answer.then(
-        (view) => {
-          entry.answer = `ok (${view.state})`;
-          return view;
-        },
-        (error: unknown) => {
-          entry.answer = toErrorData(error).code;
-          throw error;
-        },
-      );
-    };
-    const first = once(false);
-    return this.#track(request.twice ? first.then(() => once(true)) : first);
   }
 
   #remember(id: string, { type, payload }: { type: string; payload: unknown }): void {

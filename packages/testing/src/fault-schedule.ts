@@ -108,7 +108,7 @@ export function faultSchedule(options: FaultScheduleOptions): fc.Arbitrary<Fault
   const payload = isArbitrary(options.payload) ? options.payload : fc.constant(options.payload);
   const spreadMs = options.spreadMs ?? 2000;
   const command = fc.record({ payload, at: fc.nat({ max: spreadMs }) });
-  const calls = (options.maxLength ?? 12) + 4;
+  const calls = 8;
   return fc
     .record({
       commands: fc.array(command, { minLength: min, maxLength: max }),

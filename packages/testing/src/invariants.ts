@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CommandView, LogRecord, SagaCommandType } from '@coordinator/core';
+import type { StepAttempt } from './execution-scope.js';
 import { operatorViolations } from './operator-invariants.js';
 import { timingViolations } from './retry-timing.js';
 import type { Run } from './run.js';
@@ -108,6 +109,25 @@ function keyedCalls(run: Run<unknown>): Violation[] {
   );
 }
 
+/**
+ * The compensations of a Command as the kit saw them run (a driver may run one no record says):
+ * a compensation retried after it waited, or after a crash, ran once; one that ended ok and runs
+ * again in the same node ran twice.
+ */
+function compensationsRun(run: Run<unknown>, id: string, forward: ReadonlySet<string>): string[] {
+  const ran: string[] = [];
+  let previous: StepAttempt | undefined;
+  for (const a of run.attempts) {
+    if (a.commandId !== id || forward.has(a.step)) continue;
+    const retried =
+      previous?.step === a.step &&
+      (previous.end !== 'ok' || previous.incarnation !== a.incarnation);
+    if (!retried) ran.push(a.step);
+    previous = a;
+  }
+  return ran;
+}
+
 function compensations(run: Run<unknown>, records: Map<string, LogRecord[]>): Violation[] {
   const violations: Violation[] = [];
   for (const view of run.commands) {
@@ -129,11 +149,7 @@ function compensations(run: Run<unknown>, records: Map<string, LogRecord[]>): Vi
           return state ? [state] : [];
         })
       : [];
-    // What ran, as the kit saw it (a retried compensation once): a driver may run one no record says.
-    const ran = run.attempts
-      .filter((a) => a.commandId === view.id && !forward.has(a.step))
-      .map((a) => a.step)
-      .filter((step, i, all) => step !== all[i - 1]);
+    const ran = compensationsRun(run, view.id, forward);
     const [what, seen] = isDeepStrictEqual(recorded, expected) ? ['ran', ran] : ['were', recorded];
     if (isDeepStrictEqual(seen, expected)) continue;
     const why = !failure

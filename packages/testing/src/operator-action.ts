@@ -10,9 +10,10 @@ export type OperatorActionKind = (typeof operatorActionKinds)[number];
 
 /**
  * One operator action a schedule makes, on one of its Commands: at a virtual time (nothing runs
- * then: the Command waits, is done, or is not submitted yet), or while service call #`call` is in
- * flight (racing the step that made it: the call goes on once the action is answered). `twice`
- * repeats it right after its answer, as a client that did not see the answer does.
+ * then: the Command waits, is done, or is not submitted yet), or while the Command's own service
+ * call #`call` (from 0) is in flight (racing the step that made it: the call goes on once the
+ * action is answered). `twice` repeats it right after its answer, as a client that did not see
+ * the answer does.
  */
 export interface ScheduledAction extends OperatorRequest {
   readonly at?: number;
@@ -35,8 +36,8 @@ export interface OperatorOptions {
 
 /**
  * Operator actions on Commands `cmd-1`... `cmd-<commands>` (a schedule with fewer Commands maps
- * the ids onto its own): at times in [0, 2 × spreadMs] or during one of the first `calls` service
- * calls, some repeated; shrinks towards none.
+ * the ids onto its own): at times in [0, 2 × spreadMs] or during one of the Command's first
+ * `calls` service calls, some repeated; shrinks towards none.
  */
 export function operatorActions(
   { kinds = operatorActionKinds, max = 2 }: OperatorOptions,
@@ -66,8 +67,8 @@ export function operatorActions(
   return kinds.length === 0 ? fc.constant([]) : fc.array(action, { maxLength: max });
 }
 
-/** An action as a person reads it: `cancel cmd-1 during call #2 (twice)`. */
+/** An action as a person reads it: `cancel cmd-1 during its call #2 (twice)`. */
 export function describeAction(a: ScheduledAction): string {
-  const when = a.call === undefined ? `at ${a.at ?? 0} ms` : `during call #${a.call}`;
+  const when = a.call === undefined ? `at ${a.at ?? 0} ms` : `during its call #${a.call}`;
   return `${a.action} ${a.id} ${when}${a.twice ? ' (twice)' : ''}`;
 }

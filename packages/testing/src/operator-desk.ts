@@ -80,10 +80,17 @@ export class OperatorDesk {
   }
 }
 
+/** A schedule's actions during calls: each at its Command's own call number `call`. */
 function sourceOf(
   operator: readonly ScheduledAction[] | OperatorSource | undefined,
 ): OperatorSource {
   if (typeof operator === 'function') return operator;
   const during = (operator ?? []).filter((a) => a.call !== undefined);
-  return (site) => during.filter((a) => a.call === site.index);
+  const calls = new Map<string, number>();
+  return (site) => {
+    const id = site.attempt.commandId;
+    const n = calls.get(id) ?? 0;
+    calls.set(id, n + 1);
+    return during.filter((a) => a.id === id && a.call === n);
+  };
 }

@@ -82,16 +82,15 @@ export function operatorPlans(
   forward: (position: string) => boolean,
 ): FaultPlan[] {
   const made = new Map<string, FaultPlan>();
-  for (const plan of plans) {
-    if (faultCount(plan) > maxFaults) continue;
-    for (const derived of [
-      ...cancels(plan, forward),
-      ...retriesNow(plan),
-      ...noOps(plan, forward),
-    ]) {
-      const key = planKey(derived);
-      if (!made.has(key)) made.set(key, derived);
-    }
+  const few = plans.filter((plan) => faultCount(plan) <= maxFaults);
+  const derive = [
+    (plan: FaultPlan) => cancels(plan, forward),
+    retriesNow,
+    (plan: FaultPlan) => noOps(plan, forward),
+  ];
+  for (const derived of derive.flatMap((d) => few.flatMap(d))) {
+    const key = planKey(derived);
+    if (!made.has(key)) made.set(key, derived);
   }
   return [...made.values()];
 }

@@ -39,8 +39,8 @@ export interface SimulatedNodeConfig<Rcv> {
   readonly faults?: readonly FaultKind[] | FaultSource;
   /** The node crashes once the log holds this many records, and restarts from the log. */
   readonly crashes?: readonly number[];
-  /** Operator actions: at virtual times, or during service calls (by call number), or a
-   * function of each call. @default none */
+  /** Operator actions: at virtual times, or during a Command's own service calls (by its call
+   * number, from 0), or a function of each call. @default none */
   readonly operator?: readonly ScheduledAction[] | OperatorSource;
   /** Seeds the retry jitter. @default 1 */
   readonly seed?: number;

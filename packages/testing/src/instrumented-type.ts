@@ -24,7 +24,7 @@ async function runStep<T>(info: StepInfo, service: string, fn: () => Promise<T> 
       fn,
     );
     if (attempt.calls === 0) {
-      const fault = recorder.endWithoutCalls(attempt);
+      const fault = await recorder.endWithoutCalls(attempt);
       if (fault) throw fault;
     }
     attempt.end = 'ok';

@@ -202,12 +202,15 @@ export class RunRecorder {
 
   /**
    * The end of a step that made no call through the receiver: its fault is injected here, after
-   * its work. Returns the error to fail it with, if any.
+   * its work (and an operator acts here as during a call). Resolves with the error to fail it
+   * with, if any.
    */
-  endWithoutCalls(attempt: LiveAttempt): CoordinatorError | undefined {
-    const { fault } = this.#decide(attempt, '(step)');
+  async endWithoutCalls(attempt: LiveAttempt): Promise<CoordinatorError | undefined> {
+    const { site, fault } = this.#decide(attempt, '(step)');
     const call = this.#record(attempt.commandId, '(step)', [], attempt, fault);
     call.reached = true;
+    const acting = this.beforeCall?.(site);
+    if (acting) await acting;
     return fault === 'ok' ? undefined : injectedError(fault, `step ${attempt.step}`, call.index);
   }
 

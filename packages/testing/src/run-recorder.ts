@@ -209,8 +209,7 @@ export class RunRecorder {
     const { site, fault } = this.#decide(attempt, '(step)');
     const call = this.#record(attempt.commandId, '(step)', [], attempt, fault);
     call.reached = true;
-    const acting = this.beforeCall?.(site);
-    if (acting) await acting;
+    await this.beforeCall?.(site);
     return fault === 'ok' ? undefined : injectedError(fault, `step ${attempt.step}`, call.index);
   }
 

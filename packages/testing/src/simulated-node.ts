@@ -3,7 +3,7 @@ import {
   type CommandView,
   CoordinatorError,
   type CoordinatorOptions,
-  Driver,
+  type Driver,
   type Submission,
   type SubmitResult,
   toErrorData,
@@ -14,13 +14,13 @@ import {
   SequentialIds,
   SimulatedClock,
 } from '@coordinator/core/testing';
-import { CrashableLog } from './crashable-log.js';
-import { type ExecutionScope, executionScope, type Incarnation } from './execution-scope.js';
+import { CrashPoints } from './crashable-log.js';
+import { executionScope, type Incarnation } from './execution-scope.js';
 import type { FaultKind } from './fault-schedule.js';
-import { IncarnationClock } from './incarnation-clock.js';
 import { instrumentReceiver } from './instrumented-receiver.js';
 import { instrument } from './instrumented-type.js';
 import { resolvedOptions } from './kit-options.js';
+import { bootIncarnation, type Life, type NodeParts } from './node-incarnation.js';
 import type { OperatorRequest, ScheduledAction } from './operator-action.js';
 import { OperatorDesk, type OperatorSource } from './operator-desk.js';
 import type { Run, SubmittedCommand } from './run.js';
@@ -48,14 +48,6 @@ export interface SimulatedNodeConfig<Rcv> {
 
 /** A submission to a node; `type` may be left out when the node runs one Command type. */
 export type NodeSubmission = Omit<Submission, 'type'> & { readonly type?: string };
-
-/** One incarnation of the node and what it runs on. */
-interface Life {
-  readonly incarnation: Incarnation;
-  readonly scope: ExecutionScope;
-  readonly clock: IncarnationClock;
-  readonly driver: Driver<unknown>;
-}
 
 function faultSourceOf(faults: SimulatedNodeConfig<unknown>['faults']): FaultSource {
   if (typeof faults === 'function') return faults;
@@ -86,16 +78,11 @@ export class SimulatedNode<R> {
   readonly types: readonly CommandType<R>[];
   readonly receiver: R;
   readonly #recorder: RunRecorder;
-  readonly #instrumented: readonly CommandType<unknown>[];
-  readonly #proxy: unknown;
-  readonly #random: SeededRandom;
-  readonly #ids = new SequentialIds();
-  readonly #crashes: number[];
+  readonly #parts: NodeParts;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #submitted = new Map<string, SubmittedCommand>();
   readonly #desk: OperatorDesk;
   #storage = new MemoryEventLog();
-  #written = 0;
   #life: Life | undefined;
   #booting: Promise<void> | undefined;
 
@@ -104,10 +91,17 @@ export class SimulatedNode<R> {
     this.types = config.types;
     this.receiver = config.receiver;
     this.#recorder = new RunRecorder(this.clock, faultSourceOf(config.faults));
-    this.#instrumented = config.types.map((t) => instrument(t as CommandType<unknown>));
-    this.#proxy = instrumentReceiver(config.receiver, this.#recorder.call);
-    this.#random = new SeededRandom(config.seed ?? 1);
-    this.#crashes = [...(config.crashes ?? [])].sort((a, b) => a - b);
+    this.#parts = {
+      clock: this.clock,
+      recorder: this.#recorder,
+      crashes: new CrashPoints(config.crashes ?? []),
+      random: new SeededRandom(config.seed ?? 1),
+      ids: new SequentialIds(),
+      types: config.types.map((t) => instrument(t as CommandType<unknown>)),
+      receiver: instrumentReceiver(config.receiver, this.#recorder.call),
+      options: this.options,
+      die: (incarnation) => this.#die(incarnation),
+    };
     this.#desk = new OperatorDesk(
       this.#recorder,
       () => this.#current,
@@ -327,46 +321,13 @@ export class SimulatedNode<R> {
     if (incarnation.dead) return;
     incarnation.dead = true;
     if (this.#life?.incarnation === incarnation) this.#life.clock.stop();
-    this.#recorder.crashed(incarnation, this.#written);
+    this.#recorder.crashed(incarnation, this.#parts.crashes.written);
   }
 
   async #boot(number: number): Promise<void> {
     if (number > 1) this.#storage = this.#storage.reopen();
-    const incarnation: Incarnation = { number, recorder: this.#recorder, dead: false };
-    const scope: ExecutionScope = { incarnation };
-    const clock = new IncarnationClock(this.clock, scope);
-    const log = new CrashableLog(
-      this.#storage,
-      {
-        room: () => (this.#crashes[0] ?? Number.POSITIVE_INFINITY) - this.#written,
-        wrote: (count) => {
-          this.#written += count;
-          while ((this.#crashes[0] ?? Number.POSITIVE_INFINITY) < this.#written)
-            this.#crashes.shift();
-        },
-        crash: (dead) => {
-          this.#crashes.shift();
-          this.#die(dead);
-        },
-      },
-      incarnation,
-    );
-    let resumed = 0;
-    const driver = new Driver<unknown>({
-      log,
-      clock,
-      random: this.#random,
-      ids: this.#ids,
-      types: this.#instrumented,
-      receiver: this.#proxy,
-      options: this.options,
-      onEvent: (event) => {
-        if (event.type === 'recovery.done') resumed += event.resumed;
-        this.#recorder.event(incarnation, event);
-      },
+    await bootIncarnation(number, this.#storage, this.#parts, (life) => {
+      this.#life = life;
     });
-    this.#life = { incarnation, scope, clock, driver };
-    await executionScope.run(scope, () => driver.start());
-    if (number > 1) this.#recorder.restarted(incarnation, resumed);
   }
 }

@@ -113,6 +113,29 @@ describe('the invariants', () => {
     ]);
   });
 
+  it('cancel: a waiting Command the operator cancels goes to its next step boundary at once', async () => {
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver: shop(),
+      faults: ['ok', 'blocked'],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    await node.cancel('o-1');
+    const run = node.run();
+    await checkRun(run);
+    // As if the Driver had answered the cancel and left the Command waiting for its timer.
+    const entries = run.entries.map((e) =>
+      e.kind === 'operator' ? { ...e, answer: 'ok (blocked)' } : e,
+    );
+    expect(await findViolations({ ...run, entries })).toEqual([
+      expect.objectContaining({
+        invariant: 'cancel',
+        message:
+          "the operator's cancel of o-1 at 0 ms was answered with it still blocked: a waiting Command runs its next attempt at once",
+      }),
+    ]);
+  });
+
   it('are each documented in docs/testing.md', () => {
     const doc = readFileSync(new URL('../../../docs/testing.md', import.meta.url), 'utf8');
     for (const name of invariantNames) expect(doc).toContain(`| \`${name}\` |`);

@@ -100,12 +100,42 @@ function operatorRetries(run: Run<unknown>): Violation[] {
   return violations;
 }
 
+/**
+ * An operator's retry now of a waiting Command, or its first cancel, runs the next attempt at once
+ * (a cancel goes to its next step boundary): it is not answered with the Command still waiting. A
+ * repeat may find it waiting again (on a compensation), and a cancel of a Command already
+ * cancelled changes nothing (one cancelled while its step ran waits for that step's retry).
+ */
+function actedAtOnce(run: Run<unknown>): Violation[] {
+  const cancelled = new Set<string>();
+  return run.entries.flatMap((e) => {
+    if (e.kind === 'record' && e.record.kind === 'cancelled') cancelled.add(e.record.id);
+    if (e.kind !== 'operator' || e.repeat) return [];
+    if (e.action === 'cancel' && cancelled.has(e.id)) return [];
+    const waiting = /^ok \((delayed|blocked)\)$/.exec(e.answer ?? '')?.[1];
+    if (!waiting) return [];
+    return [
+      {
+        invariant: e.action,
+        message: `the operator's ${e.action} of ${e.id} at ${e.at} ms was answered with it still ${waiting}: a waiting Command runs its next attempt at once`,
+        commandId: e.id,
+        at: e.at,
+      },
+    ];
+  });
+}
+
 /** The invariants of an operator's cancel and retry now. */
 export function operatorViolations(
   run: Run<unknown>,
   records: Map<string, LogRecord[]>,
 ): Violation[] {
-  return [...cancelledOnce(records), ...cancelsTakeEffect(run, records), ...operatorRetries(run)];
+  return [
+    ...cancelledOnce(records),
+    ...cancelsTakeEffect(run, records),
+    ...operatorRetries(run),
+    ...actedAtOnce(run),
+  ];
 }
 
 /**

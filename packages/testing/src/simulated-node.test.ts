@@ -232,4 +232,27 @@ describe('SimulatedNode', () => {
     ]);
     await checkRun(run);
   });
+
+  it('crashes on a cancel’s own record: the operator hears CLOSED, the next node carries the cancel out', async () => {
+    // accepted, started, outcome reserve, delayed charge; the 5th record is the cancel's.
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver: shop(),
+      faults: ['ok', 'delayed'],
+      crashes: [5],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    await expect(node.cancel('o-1')).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(node.incarnation).toBe(2);
+    expect(node.get('o-1')).toMatchObject({ state: 'delayed', cancelled: true });
+    await node.settle();
+    expect(node.get('o-1')).toMatchObject({ state: 'done', error: { code: 'CANCELLED' } });
+    const run = node.run();
+    expect(run.attempts.map((a) => `${a.step}@${a.incarnation}`)).toEqual([
+      'reserve@1',
+      'charge@1',
+      'compensate:reserve@2',
+    ]);
+    await checkRun(run);
+  });
 });

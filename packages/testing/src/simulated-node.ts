@@ -158,14 +158,16 @@ export class SimulatedNode<R> {
 
   /**
    * An operator's cancel, as the Driver takes it (it throws what the Driver throws: `WRONG_STATE`
-   * for a Command that finished otherwise or compensates already), then lets everything due now
-   * happen. A cancelled saga compensates its completed steps and ends `CANCELLED`; a code body
+   * for a Command that finished otherwise or compensates already, `CLOSED` when the node died
+   * meanwhile), then lets everything due now happen (a node that died restarts). A cancelled saga compensates its completed steps and ends `CANCELLED`; a code body
    * ends at its next step. Recorded in the timeline.
    */
   async cancel(id: string): Promise<CommandView> {
-    const view = await this.#desk.act({ action: 'cancel', id });
-    await this.#quiet();
-    return view;
+    try {
+      return await this.#desk.act({ action: 'cancel', id });
+    } finally {
+      await this.#quiet();
+    }
   }
 
   /**
@@ -174,9 +176,11 @@ export class SimulatedNode<R> {
    * Driver throws. Recorded in the timeline.
    */
   async retryNow(id: string): Promise<CommandView> {
-    const view = await this.#desk.act({ action: 'retry-now', id });
-    await this.#quiet();
-    return view;
+    try {
+      return await this.#desk.act({ action: 'retry-now', id });
+    } finally {
+      await this.#quiet();
+    }
   }
 
   /**

@@ -172,14 +172,16 @@ function shop(): Services {
 
 const paths = await checkEveryPath(orderSaga, { receiver: shop, payload: { sku: 'A-1' } });
 const schedules = await checkRetrySemantics(orderSaga, { receiver: shop, payload: { sku: 'A-1' }, numRuns: 50 });
-console.log(JSON.stringify({ paths: paths.runs, missed: paths.transitions.missed, schedules: schedules.runs }));
+console.log(JSON.stringify({ paths: paths.runs, operator: paths.operator, missed: paths.transitions.missed, schedules: schedules.runs, cancels: schedules.operator.cancel > 0 }));
 `,
     );
     await run(dir, join(dir, 'node_modules/.bin/tsc'), '-p', '.');
     expect(JSON.parse(await run(dir, join(dir, 'node_modules/.bin/tsx'), 'check.ts'))).toEqual({
-      paths: 29,
+      paths: 29 + 31,
+      operator: { cancel: 12, retryNow: 19 },
       missed: [],
       schedules: 50,
+      cancels: true,
     });
     const { node, url, port } = await startInstalled(
       dir,
@@ -214,7 +216,7 @@ console.log(JSON.stringify({ paths: paths.runs, missed: paths.transitions.missed
       'tsconfig.json',
     ]);
     await run(app, 'npm', 'install', '--no-audit', '--no-fund');
-    expect(await run(app, 'npm', 'test')).toMatch(/5 passed/);
+    expect(await run(app, 'npm', 'test')).toMatch(/6 passed/);
     await run(app, 'npm', 'run', 'typecheck');
     const { node, url } = await startInstalled(
       app,

@@ -7,12 +7,14 @@
  */
 import { CoordinatorError } from '@coordinator/core';
 import {
+  abandonedByCancel,
   checkEveryPath,
   checkRetrySemantics,
   checkRun,
   faultSchedule,
   type Run,
   runSchedule,
+  SimulatedNode,
 } from '@coordinator/testing';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
@@ -84,9 +86,12 @@ function receiver(): OrderServices {
 }
 
 /** What must hold after any run, whatever failed. */
-function booksBalance({ receiver, submitted, commands }: Run<OrderServices>): void {
-  // A compensation that fails for good leaves its step undone: that is for an operator to see.
+function booksBalance(run: Run<OrderServices>): void {
+  const { receiver, submitted, commands } = run;
+  // A compensation that fails for good leaves its step undone, and so does a cancel that ends a
+  // step whose service acted but whose answer was lost: that is for an operator to see.
   if (commands.some((c) => c.error?.code === 'COMPENSATION_FAILED')) return;
+  if (abandonedByCancel(run).length > 0) return;
   const books = receivers.get(receiver) as Fakes['books'];
   const orders = new Map(submitted.map((s) => [s.id, s.payload as Order]));
   const shipped = commands.filter((c) => c.state === 'done' && c.error === undefined);
@@ -122,7 +127,24 @@ describe('the order saga', () => {
     });
   });
 
-  it('survives delays, blocks, failures, lost answers and crashes, several orders at once', async () => {
+  it('releases and refunds an order cancelled while shipping waits', async () => {
+    // reserve and charge go through; shipping is unavailable, so the order waits for a retry.
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver: receiver(),
+      faults: ['ok', 'ok', 'delayed'],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    expect(node.get('o-1')).toMatchObject({ state: 'delayed', step: 'ship' });
+    await node.cancel('o-1');
+    await node.cancel('o-1'); // a client repeating it changes nothing
+    expect(node.get('o-1')).toMatchObject({ state: 'done', error: { code: 'CANCELLED' } });
+    const books = receivers.get(node.receiver) as Fakes['books'];
+    expect(books).toMatchObject({ reserved: 2, released: 2, charged: 40, refunded: 40 });
+    await checkRun(node.run(), { invariant: booksBalance });
+  });
+
+  it('survives delays, blocks, failures, lost answers, crashes, cancels and retries now, several orders at once', async () => {
     await checkRetrySemantics(orderSaga, {
       receiver,
       payload: orders,
@@ -134,12 +156,39 @@ describe('the order saga', () => {
 
 // The kit's parts compose into properties of your own.
 test.prop([
-  faultSchedule({ payload: orders, kinds: ['delayed', 'blocked', 'timeout-after-effect'] }),
-])('with only transient faults, every order that can be shipped is', async (schedule) => {
-  const run = await runSchedule(orderSaga, schedule, { receiver });
-  await checkRun(run, { invariant: booksBalance });
-  for (const { id, payload } of run.submitted) {
-    const shippable = !(payload as Order).sku.startsWith('NOSHIP');
-    expect(run.commands.find((c) => c.id === id)?.error === undefined).toBe(shippable);
-  }
-});
+  faultSchedule({
+    payload: orders,
+    kinds: ['delayed', 'blocked', 'timeout-after-effect'],
+    operator: { kinds: ['retry-now'] },
+  }),
+])(
+  'with only transient faults and retries now, every order that can be shipped is',
+  async (schedule) => {
+    const run = await runSchedule(orderSaga, schedule, { receiver });
+    await checkRun(run, { invariant: booksBalance });
+    for (const { id, payload } of run.submitted) {
+      const shippable = !(payload as Order).sku.startsWith('NOSHIP');
+      expect(run.commands.find((c) => c.id === id)?.error === undefined).toBe(shippable);
+    }
+  },
+);
+
+test.prop([faultSchedule({ payload: orders, operator: { kinds: ['cancel'], max: 3 } })])(
+  'a cancelled order still ships only when its shipment was on its way before the cancel',
+  async (schedule) => {
+    const run = await runSchedule(orderSaga, schedule, { receiver });
+    await checkRun(run, { invariant: booksBalance });
+    const first = (match: (e: Run<OrderServices>['entries'][number]) => boolean) =>
+      run.entries.findIndex(match);
+    for (const command of run.commands.filter((c) => c.cancelled && !c.error)) {
+      const cancelled = first(
+        (e) => e.kind === 'record' && e.record.id === command.id && e.record.kind === 'cancelled',
+      );
+      const shipping = first(
+        (e) => e.kind === 'step' && e.attempt.commandId === command.id && e.attempt.step === 'ship',
+      );
+      expect(shipping).toBeGreaterThanOrEqual(0);
+      expect(shipping).toBeLessThan(cancelled);
+    }
+  },
+);

@@ -123,6 +123,19 @@ describe('cancel', () => {
     expect(second.services.calls.map((c) => c.step)).toEqual([]);
   });
 
+  it('writes one cancelled record when a client repeats the cancel before the first is answered', async () => {
+    const { driver, clock, log, services } = await harness({ slowRetryIntervalMs: 60_000 });
+    services.script('cmd-1', 'charge', ['delayed']);
+    const { id } = await driver.submit({ type: 'order', payload: { sku: 'A1' } });
+    await driver.idle();
+    const answers = await Promise.all([driver.cancel(id), driver.cancel(id)]);
+    expect(answers.map((a) => a.cancelled)).toEqual([true, true]);
+    await settle(driver, clock);
+    expect(log.all().filter((r) => r.kind === 'cancelled')).toHaveLength(1);
+    expect(log.all().filter((r) => r.kind === 'retried')).toHaveLength(1);
+    expect(driver.get(id)?.error?.code).toBe('CANCELLED');
+  });
+
   it('is a no-op the second time, and refused for a Command done otherwise or compensating', async () => {
     const { driver, clock, log, services } = await harness({ slowRetryIntervalMs: 60_000 });
     services.script('cmd-1', 'charge', ['delayed']);

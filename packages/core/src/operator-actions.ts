@@ -14,6 +14,8 @@ export class OperatorActions {
   readonly #registry: CommandRegistry;
   readonly #waiting: WaitingCommands;
   readonly #executor: CommandExecutor;
+  /** The cancelled records being written, per Command id. */
+  readonly #marking = new Map<string, Promise<void>>();
 
   constructor(registry: CommandRegistry, waiting: WaitingCommands, executor: CommandExecutor) {
     this.#registry = registry;
@@ -57,7 +59,15 @@ export class OperatorActions {
           `Command ${id} cannot be cancelled: a step failed and it is compensating already`,
         );
       }
-      await this.#executor.mark(command, { kind: 'cancelled' });
+      // A cancel repeated before the first is durable waits for it: one cancelled record.
+      let marking = this.#marking.get(id);
+      if (!marking) {
+        marking = this.#executor.mark(command, { kind: 'cancelled' });
+        this.#marking.set(id, marking);
+        const forget = () => this.#marking.delete(id);
+        marking.then(forget, forget);
+      }
+      await marking;
       if (command.current.state !== 'executing' && !this.#executor.running(id)) {
         this.#waiting.unschedule(id);
         await this.#executor.retry(command, 'operator');

@@ -10,6 +10,7 @@ import { type Coverage, MachineCoverage } from './coverage.js';
 import type { FaultKind } from './fault-schedule.js';
 import type { ReferenceRun } from './invariants.js';
 import { describePath, type FaultPlan, faultPlans, simplePaths } from './machine-paths.js';
+import { describeMoves, operatorPlans } from './operator-plans.js';
 import { referenceRuns } from './reference-run.js';
 import type { Run } from './run.js';
 import { runWith } from './run-schedule.js';
@@ -31,8 +32,10 @@ export interface PathReport {
   /** Simple paths of the machine (for a code body, of its steps unfolded). */
   readonly paths: number;
   /** Runs through the Driver: one per distinct fault plan (paths that differ only in trailing
-   * successes are one run). */
+   * successes are one run), and one per operator plan. */
   readonly runs: number;
+  /** Of those runs, the ones with an operator's cancel, and with a retry now. */
+  readonly operator: { readonly cancel: number; readonly retryNow: number };
   /** The steps of the fault-free run, in order. */
   readonly steps: readonly string[];
   /** Of the type's own machine. */
@@ -47,16 +50,21 @@ const commandId = 'cmd-1';
  * steps a fault-free run makes (a state each, as in a saga without compensations) so that every
  * step is made to succeed, wait and fail.
  */
-function unfolded(commandType: CommandType<unknown>, run: Run<unknown>): MachineStepper {
-  if (commandType.kind === 'saga' || run.attempts.length === 0) return commandType.stepper;
-  return defineSaga({
-    type: commandType.type,
-    steps: run.attempts.map((a, i) => ({
-      name: `step${i + 1}`,
-      service: a.service,
-      run: async () => null,
-    })),
-  }).stepper;
+function unfolded(
+  commandType: CommandType<unknown>,
+  run: Run<unknown>,
+): { stepper: MachineStepper; forward: (position: string) => boolean } {
+  if (commandType.kind === 'saga') {
+    const { actions } = commandType;
+    return { stepper: commandType.stepper, forward: (p) => !actions.get(p)?.compensation };
+  }
+  if (run.attempts.length === 0) return { stepper: commandType.stepper, forward: () => true };
+  const steps = run.attempts.map((a, i) => ({
+    name: `step${i + 1}`,
+    service: a.service,
+    run: async () => null,
+  }));
+  return { stepper: defineSaga({ type: commandType.type, steps }).stepper, forward: () => true };
 }
 
 function ended(end: string | undefined): FaultKind | 'unfinished' {
@@ -85,18 +93,37 @@ function followed(run: Run<unknown>, plan: FaultPlan): Violation[] {
   });
 }
 
-/** One Command, its step attempts failing as `plan` says (at their first service call). */
+/**
+ * One Command, its step attempts failing as `plan` says (at their first service call), the
+ * operator acting at the first call of the attempts its moves name (twice each; while the Command
+ * waits: 1 ms after it).
+ */
 function drive<Rcv>(
   commandType: CommandType<Rcv>,
-  plan: readonly FaultKind[],
+  plan: Pick<FaultPlan, 'faults' | 'operator'>,
   options: EveryPathOptions<Rcv>,
   reference: ReferenceRun,
 ): Promise<Run<Rcv>> {
   const config = { receiver: options.receiver, options: options.options ?? {} };
+  const first = (site: CallSite) => site.callInAttempt === 0;
   const faults = (site: CallSite) =>
-    site.callInAttempt === 0 ? (plan[site.attempt.index] ?? 'ok') : 'ok';
+    first(site) ? (plan.faults[site.attempt.index] ?? 'ok') : 'ok';
+  const operator = (site: CallSite) =>
+    plan.operator.flatMap((m) =>
+      first(site) && m.attempt === site.attempt.index
+        ? [
+            {
+              action: m.action,
+              id: commandId,
+              twice: true,
+              ...(m.when === 'waiting' ? { afterMs: 1 } : {}),
+            },
+          ]
+        : [],
+    );
   const commands = [{ id: commandId, payload: options.payload, at: 0 }];
-  const run = { commands, faults, faultCount: plan.length, crashes: [], seed: 1 };
+  const faultCount = plan.faults.length;
+  const run = { commands, faults, faultCount, crashes: [], seed: 1, operator };
   return runWith(commandType, run, config, reference);
 }
 
@@ -119,19 +146,23 @@ export async function checkEveryPath<Rcv>(
   options: EveryPathOptions<NoInfer<Rcv>>,
 ): Promise<PathReport> {
   const reference = referenceRuns([commandType], options.receiver, options.options ?? {});
-  const happy = await drive(commandType, [], options, reference);
-  const paths = simplePaths(unfolded(commandType as CommandType<unknown>, happy as Run<unknown>));
-  const plans = faultPlans(paths, commandType.type);
+  const happy = await drive(commandType, { faults: [], operator: [] }, options, reference);
+  const machine = unfolded(commandType as CommandType<unknown>, happy as Run<unknown>);
+  const paths = simplePaths(machine.stepper);
+  const faulted = faultPlans(paths, commandType.type);
+  const operated = operatorPlans(faulted, machine.forward);
+  const plans = [...faulted, ...operated];
   const coverage = new MachineCoverage(commandType.stepper);
   for (const plan of plans) {
     const where = [
       `Path: ${describePath(plan.path)}`,
       `Faults by step attempt: ${plan.faults.join(', ') || 'none'} (later attempts: ok)`,
+      ...(plan.operator.length > 0 ? [`Operator: ${describeMoves(plan)}`] : []),
     ];
     const run =
-      plan.faults.length === 0
+      plan.faults.length === 0 && plan.operator.length === 0
         ? happy
-        : await drive(commandType, plan.faults, options, reference).catch((error: unknown) => {
+        : await drive(commandType, plan, options, reference).catch((error: unknown) => {
             const title = `checkEveryPath(${commandType.type}): a run threw`;
             throw new Error([title, ...where].join('\n'), { cause: error });
           });
@@ -152,6 +183,10 @@ export async function checkEveryPath<Rcv>(
     type: commandType.type,
     paths: paths.length,
     runs: plans.length,
+    operator: {
+      cancel: operated.filter((p) => p.operator.some((m) => m.action === 'cancel')).length,
+      retryNow: operated.filter((p) => p.operator.some((m) => m.action === 'retry-now')).length,
+    },
     steps: happy.attempts.map((a) => a.step),
     states: coverage.states(),
     transitions: coverage.transitions(),

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkout, order, orderSaga, shop, shopBalances } from '../test-support/shop.js';
-import { checkRetrySemantics, faultKinds } from './index.js';
+import { checkRetrySemantics, faultKinds, operatorActionKinds } from './index.js';
 
 describe('checkRetrySemantics', () => {
-  it('holds for a saga over idempotent fakes, with every kind of fault, crashes and several Commands', async () => {
+  it('holds for a saga over idempotent fakes, with every kind of fault, crashes, an operator’s actions and several Commands', async () => {
     const report = await checkRetrySemantics(orderSaga, {
       receiver: () => shop(),
       payload: fc.record({
@@ -18,6 +18,7 @@ describe('checkRetrySemantics', () => {
     });
     expect(report).toMatchObject({ type: 'order', runs: 300, seed: 1 });
     for (const kind of faultKinds) expect(report.faults[kind]).toBeGreaterThan(0);
+    for (const action of operatorActionKinds) expect(report.operator[action]).toBeGreaterThan(0);
     expect(report.crashes).toBeGreaterThan(0);
     expect(report.commands).toBeGreaterThan(300);
   });

@@ -9,6 +9,12 @@ import {
   faultKinds,
   faultSchedule,
 } from './fault-schedule.js';
+import {
+  describeAction,
+  type OperatorActionKind,
+  type OperatorOptions,
+  operatorActionKinds,
+} from './operator-action.js';
 import { referenceRuns } from './reference-run.js';
 import type { Run } from './run.js';
 import { runWith } from './run-schedule.js';
@@ -33,6 +39,8 @@ export interface RetrySemanticsOptions<Rcv> extends CheckOptions<Rcv> {
   readonly maxFaults?: number;
   /** Crash points per schedule; `false` for none. @default { max: 2, maxRecords: 40 } */
   readonly crashes?: CrashPointsOptions | false;
+  /** An operator's cancels and retries now per schedule; `false` for none. @default { max: 2 } */
+  readonly operator?: OperatorOptions | false;
   /** Schedules tried first (a counterexample you keep). */
   readonly examples?: readonly FaultSchedule[];
   /** Driver options over the kit's (one partition, 1 s slow and 50 ms fast retries, 100 ms jitter). */
@@ -48,6 +56,8 @@ export interface RetryReport {
   readonly faults: Readonly<Record<FaultKind, number>>;
   readonly crashes: number;
   readonly commands: number;
+  /** Operator actions made, by kind, over all runs (a repeat counts). */
+  readonly operator: Readonly<Record<OperatorActionKind, number>>;
 }
 
 /** A schedule as a person reads it. */
@@ -58,6 +68,7 @@ export function describeSchedule(schedule: FaultSchedule): string {
     `  commands: ${commands.join(', ')}`,
     `  faults by service call: ${faults.join(', ') || 'none'} (later calls: ok)`,
     `  crashes: ${schedule.crashes.map((n) => `with ${n} records in the log`).join(', ') || 'none'}`,
+    `  operator: ${schedule.operator?.map(describeAction).join(', ') || 'none'}`,
     `  jitter seed: ${schedule.seed}`,
   ].join('\n');
 }
@@ -65,7 +76,7 @@ export function describeSchedule(schedule: FaultSchedule): string {
 /**
  * A fast-check property over fault schedules: per service call ok / Delayed / Blocked / terminal /
  * timeout-after-effect, crashes after any record with recovery from the log, several Commands
- * interleaved, suspension. Every run is checked against the kit's invariants and yours. On a
+ * interleaved, suspension, an operator's cancels and retries now at any time or racing a step. Every run is checked against the kit's invariants and yours. On a
  * failure it throws a {@link CheckFailure} with the seed, the shrunk schedule and its timeline.
  *
  * @example
@@ -85,6 +96,7 @@ export async function checkRetrySemantics<Rcv>(
     maxLength: options.maxFaults ?? 12,
     ...(options.commands ? { commands: options.commands } : {}),
     ...(options.crashes === undefined ? {} : { crashes: options.crashes }),
+    ...(options.operator === undefined ? {} : { operator: options.operator }),
   });
   const config = { receiver: options.receiver, options: options.options ?? {} };
   const reference = referenceRuns([commandType], options.receiver, config.options);
@@ -93,6 +105,10 @@ export async function checkRetrySemantics<Rcv>(
     ...(options.except ? { except: options.except } : {}),
   };
   const faults = Object.fromEntries(faultKinds.map((k) => [k, 0])) as Record<FaultKind, number>;
+  const operator = Object.fromEntries(operatorActionKinds.map((k) => [k, 0])) as Record<
+    OperatorActionKind,
+    number
+  >;
   let crashes = 0;
   let commands = 0;
   const runOnce = async (schedule: FaultSchedule) => {
@@ -103,7 +119,10 @@ export async function checkRetrySemantics<Rcv>(
   const property = fc.asyncProperty(schedules, async (schedule) => {
     const { run, violations } = await runOnce(schedule);
     for (const call of run.calls) faults[call.fault] += 1;
-    crashes += run.entries.filter((e) => e.kind === 'crash').length;
+    for (const e of run.entries) {
+      if (e.kind === 'crash') crashes += 1;
+      else if (e.kind === 'operator') operator[e.action] += 1;
+    }
     commands += schedule.commands.length;
     return violations.length === 0;
   });
@@ -138,5 +157,6 @@ export async function checkRetrySemantics<Rcv>(
     faults,
     crashes,
     commands,
+    operator,
   };
 }

@@ -19,15 +19,12 @@ function label(state: MachineState): string {
     : state.key;
 }
 
-function transitionKey(state: MachineState, event: string): string {
-  return `${state.key}|${state.history} ${event}`;
-}
-
 /** The states and transitions of a Command machine that records of its Commands went through. */
 export class MachineCoverage {
   readonly #stepper: MachineStepper;
   readonly #states = new Set<MachineState>();
-  readonly #transitions = new Set<string>();
+  /** Per state, the events taken from it. */
+  readonly #transitions = new Map<MachineState, Set<string>>();
 
   constructor(stepper: MachineStepper) {
     this.#stepper = stepper;
@@ -41,7 +38,12 @@ export class MachineCoverage {
       const event = machineEventOf[record.kind];
       const next = event && state.next.get(event);
       if (!event || !next) continue;
-      this.#transitions.add(transitionKey(state, event));
+      let taken = this.#transitions.get(state);
+      if (!taken) {
+        taken = new Set();
+        this.#transitions.set(state, taken);
+      }
+      taken.add(event);
       this.#states.add(next);
       state = next;
     }
@@ -60,12 +62,11 @@ export class MachineCoverage {
     const all = this.#stepper
       .states()
       .flatMap((s) => [...s.next].map(([event, to]) => ({ s, event, to })));
+    const missed = all.filter(({ s, event }) => !this.#transitions.get(s)?.has(event));
     return {
-      covered: this.#transitions.size,
+      covered: all.length - missed.length,
       total: all.length,
-      missed: all
-        .filter(({ s, event }) => !this.#transitions.has(transitionKey(s, event)))
-        .map(({ s, event, to }) => `${label(s)} --${event}--> ${label(to)}`),
+      missed: missed.map(({ s, event, to }) => `${label(s)} --${event}--> ${label(to)}`),
     };
   }
 }

@@ -13,6 +13,33 @@ export interface CrashHost {
   crash(incarnation: Incarnation): void;
 }
 
+/** The record counts a run's node crashes at, and how many records it wrote so far. */
+export class CrashPoints {
+  readonly #points: number[];
+  /** Records written, over all incarnations. */
+  written = 0;
+
+  constructor(points: readonly number[]) {
+    this.#points = [...points].sort((a, b) => a - b);
+  }
+
+  /** How many more records may be written before the next crash. */
+  room(): number {
+    return (this.#points[0] ?? Number.POSITIVE_INFINITY) - this.written;
+  }
+
+  /** `count` records were written (crash points they passed are gone). */
+  wrote(count: number): void {
+    this.written += count;
+    while ((this.#points[0] ?? Number.POSITIVE_INFINITY) < this.written) this.#points.shift();
+  }
+
+  /** The next crash point was reached: the node dies there. */
+  reached(): void {
+    this.#points.shift();
+  }
+}
+
 /**
  * One node incarnation's view of the durable log: it writes through to the log that outlives
  * crashes until the log holds as many records as the next crash point says, then dies before the

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { type OperatorOptions, operatorActions, type ScheduledAction } from './operator-action.js';
 
 /**
  * What the kit does at one service call:
@@ -31,6 +32,8 @@ export interface FaultSchedule {
   readonly crashes: readonly number[];
   /** Seeds the node's random source (retry jitter). */
   readonly seed: number;
+  /** An operator's cancels and retries now, at times or during service calls. @default none */
+  readonly operator?: readonly ScheduledAction[];
 }
 
 export interface FaultsOptions {
@@ -82,6 +85,8 @@ export interface FaultScheduleOptions extends FaultsOptions {
   readonly spreadMs?: number;
   /** Crash points; `false` for none. @default crashPoints() */
   readonly crashes?: CrashPointsOptions | false;
+  /** An operator's actions on the Commands; `false` for none. @default up to 2, cancel or retry now */
+  readonly operator?: OperatorOptions | false;
 }
 
 function isArbitrary(value: unknown): value is fc.Arbitrary<unknown> {
@@ -90,7 +95,8 @@ function isArbitrary(value: unknown): value is fc.Arbitrary<unknown> {
 
 /**
  * A whole schedule: Commands (ids `cmd-1`...) with payloads and submission times, the fault of
- * each service call, crash points and the jitter seed. Compose it in your own properties.
+ * each service call, crash points, the jitter seed, and an operator's cancels and retries now (at
+ * any time, or racing a step during one of its calls). Compose it in your own properties.
  *
  * @example
  * test.prop([faultSchedule({ payload: { sku: 'A-1', qty: 2, amount: 40 } })])('orders', async (schedule) => {
@@ -100,16 +106,30 @@ function isArbitrary(value: unknown): value is fc.Arbitrary<unknown> {
 export function faultSchedule(options: FaultScheduleOptions): fc.Arbitrary<FaultSchedule> {
   const { min = 1, max = 3 } = options.commands ?? {};
   const payload = isArbitrary(options.payload) ? options.payload : fc.constant(options.payload);
-  const command = fc.record({ payload, at: fc.nat({ max: options.spreadMs ?? 2000 }) });
+  const spreadMs = options.spreadMs ?? 2000;
+  const command = fc.record({ payload, at: fc.nat({ max: spreadMs }) });
+  const calls = 8;
   return fc
     .record({
       commands: fc.array(command, { minLength: min, maxLength: max }),
       faults: faults(options),
       crashes: options.crashes === false ? fc.constant([]) : crashPoints(options.crashes),
       seed: fc.nat(),
+      operator:
+        options.operator === false
+          ? fc.constant<ScheduledAction[]>([])
+          : operatorActions(options.operator ?? {}, max, spreadMs, calls),
     })
-    .map(({ commands, ...rest }) => ({
+    .map(({ commands, operator, ...rest }) => ({
       ...rest,
       commands: commands.map((c, i) => ({ id: `cmd-${i + 1}`, payload: c.payload, at: c.at })),
+      // An action on a Command the schedule does not have acts on one it has.
+      ...(operator.length > 0
+        ? { operator: operator.map((a) => ({ ...a, id: ownId(a.id, commands.length) })) }
+        : {}),
     }));
+}
+
+function ownId(id: string, commands: number): string {
+  return `cmd-${((Number(id.slice('cmd-'.length)) - 1) % Math.max(1, commands)) + 1}`;
 }

@@ -23,6 +23,17 @@ export {
   transientFaults,
 } from './fault-schedule.js';
 export { kitOptions } from './kit-options.js';
+export {
+  describeAction,
+  type OperatorActionKind,
+  type OperatorOptions,
+  type OperatorRequest,
+  operatorActionKinds,
+  operatorActions,
+  type ScheduledAction,
+} from './operator-action.js';
+export type { OperatorSource } from './operator-desk.js';
+export { abandonedByCancel } from './operator-invariants.js';
 export type { Run, SubmittedCommand } from './run.js';
 export { type RunScheduleConfig, runSchedule } from './run-schedule.js';
 export type { CallSite, FaultSource, ServiceCall } from './service-call.js';

@@ -24,7 +24,7 @@ async function runStep<T>(info: StepInfo, service: string, fn: () => Promise<T> 
       fn,
     );
     if (attempt.calls === 0) {
-      const fault = recorder.endWithoutCalls(attempt);
+      const fault = await recorder.endWithoutCalls(attempt);
       if (fault) throw fault;
     }
     attempt.end = 'ok';
@@ -73,8 +73,20 @@ function instrumentCode<Rcv>(original: CodeCommandType<Rcv>): CodeCommandType<Rc
       const traced: StepContext = {
         commandId: ctx.commandId,
         attempt: ctx.attempt,
-        step: (service, name, fn) =>
-          ctx.step(service, name, (info) => runStep(info, service, () => fn(info))),
+        step: (service, name, fn) => {
+          let ran = false;
+          return ctx
+            .step(service, name, (info) => {
+              ran = true;
+              return runStep(info, service, () => fn(info));
+            })
+            .catch((error: unknown) => {
+              // Refused before it ran (cancelled, say): the timeline says so.
+              if (!ran && scope)
+                scope.incarnation.recorder.refused(scope.incarnation, name, ctx.commandId, error);
+              throw error;
+            });
+        },
       };
       const body = () => original.exec(traced, payload, receiver);
       return scope

@@ -1,8 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { CoordinatorError, defineSaga } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';
 import { caught } from '../test-support/caught.js';
 import { order, orderSaga, type Shop, shop } from '../test-support/shop.js';
-import { checkRun, findViolations, type Run, runSchedule, SimulatedNode } from './index.js';
+import {
+  checkRun,
+  findViolations,
+  invariantNames,
+  type Run,
+  runSchedule,
+  SimulatedNode,
+} from './index.js';
 
 const once = { commands: [{ id: 'cmd-1', payload: order, at: 0 }], crashes: [], seed: 1 };
 
@@ -78,5 +86,58 @@ describe('the invariants', () => {
     expect(violations).toEqual([
       { invariant: 'invariant', message: 'expected 2 to be 3 // Object.is equality' },
     ]);
+  });
+
+  it('retry-now: a retry by the operator that no operator action asked for', async () => {
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver: shop(),
+      faults: ['delayed'],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    await node.retryNow('o-1');
+    await node.settle();
+    const run = node.run();
+    await checkRun(run);
+    const unasked: Run<Shop> = {
+      ...run,
+      entries: run.entries.filter((e) => e.kind !== 'operator'),
+    };
+    expect(await findViolations(unasked)).toEqual([
+      expect.objectContaining({
+        invariant: 'retry-now',
+        message: expect.stringMatching(
+          /^o-1 was retried by the operator at #\d+ \(0 ms\) but no operator action asked for it then/,
+        ),
+      }),
+    ]);
+  });
+
+  it('cancel: a waiting Command the operator cancels goes to its next step boundary at once', async () => {
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver: shop(),
+      faults: ['ok', 'blocked'],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    await node.cancel('o-1');
+    const run = node.run();
+    await checkRun(run);
+    // As if the Driver had answered the cancel and left the Command waiting for its timer.
+    const entries = run.entries.map((e) =>
+      e.kind === 'operator' ? { ...e, answer: 'ok (blocked)' } : e,
+    );
+    expect(await findViolations({ ...run, entries })).toEqual([
+      expect.objectContaining({
+        invariant: 'cancel',
+        message:
+          "the operator's cancel of o-1 at 0 ms was answered with it still blocked: a waiting Command runs its next attempt at once",
+      }),
+    ]);
+  });
+
+  it('are each documented in docs/testing.md', () => {
+    const doc = readFileSync(new URL('../../../docs/testing.md', import.meta.url), 'utf8');
+    for (const name of invariantNames) expect(doc).toContain(`| \`${name}\` |`);
   });
 });

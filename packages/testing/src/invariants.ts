@@ -1,7 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CommandView, LogRecord, SagaCommandType } from '@coordinator/core';
+import type { StepAttempt } from './execution-scope.js';
+import { operatorViolations } from './operator-invariants.js';
 import { timingViolations } from './retry-timing.js';
 import type { Run } from './run.js';
+import { shapeOf } from './saga-shape.js';
 import type { ServiceCall } from './service-call.js';
 import { brief } from './timeline.js';
 import type { InvariantName, Violation } from './violation.js';
@@ -106,27 +109,23 @@ function keyedCalls(run: Run<unknown>): Violation[] {
   );
 }
 
-/** Per saga step state, whether it is a forward step, and per step the state that undoes it. */
-interface SagaShape {
-  readonly forward: ReadonlySet<string>;
-  readonly undo: ReadonlyMap<string, string>;
-}
-
-const shapes = new WeakMap<SagaCommandType<unknown>, SagaShape>();
-
-function shapeOf(saga: SagaCommandType<unknown>): SagaShape {
-  let shape = shapes.get(saga);
-  if (!shape) {
-    const forward = new Set<string>();
-    const undo = new Map<string, string>();
-    for (const [state, action] of saga.actions) {
-      if (action.compensation) undo.set(action.step.name, state);
-      else forward.add(state);
-    }
-    shape = { forward, undo };
-    shapes.set(saga, shape);
+/**
+ * The compensations of a Command as the kit saw them run (a driver may run one no record says):
+ * a compensation retried after it waited, or after a crash, ran once; one that ended ok and runs
+ * again in the same node ran twice.
+ */
+function compensationsRun(run: Run<unknown>, id: string, forward: ReadonlySet<string>): string[] {
+  const ran: string[] = [];
+  let previous: StepAttempt | undefined;
+  for (const a of run.attempts) {
+    if (a.commandId !== id || forward.has(a.step)) continue;
+    const retried =
+      previous?.step === a.step &&
+      (previous.end !== 'ok' || previous.incarnation !== a.incarnation);
+    if (!retried) ran.push(a.step);
+    previous = a;
   }
-  return shape;
+  return ran;
 }
 
 function compensations(run: Run<unknown>, records: Map<string, LogRecord[]>): Violation[] {
@@ -135,22 +134,32 @@ function compensations(run: Run<unknown>, records: Map<string, LogRecord[]>): Vi
     const saga = run.types.find((t) => t.type === view.type);
     if (saga?.kind !== 'saga' || view.state !== 'done') continue;
     const { forward, undo } = shapeOf(saga as SagaCommandType<unknown>);
-    const list = records.get(view.id) ?? [];
-    const steps = list.flatMap((r) => (r.kind === 'outcome' || r.kind === 'failed' ? [r] : []));
+    const steps = (records.get(view.id) ?? []).flatMap((r) =>
+      r.kind === 'outcome' || r.kind === 'failed' ? [r] : [],
+    );
     const completed = steps.filter((r) => r.kind === 'outcome' && forward.has(r.step));
-    const failure = steps.find((r) => r.kind === 'failed' && forward.has(r.step));
-    const ran = steps.flatMap((r) => (forward.has(r.step) ? [] : [r.step]));
+    const failure = steps.find(
+      (r): r is Extract<LogRecord, { kind: 'failed' }> =>
+        r.kind === 'failed' && forward.has(r.step),
+    );
+    const recorded = steps.flatMap((r) => (forward.has(r.step) ? [] : [r.step]));
     const expected = failure
       ? completed.reverse().flatMap((r) => {
           const state = undo.get(r.step);
           return state ? [state] : [];
         })
       : [];
-    if (isDeepStrictEqual(ran, expected)) continue;
-    const why = failure ? `step ${failure.step} failed` : 'no step failed';
+    const ran = compensationsRun(run, view.id, forward);
+    const [what, seen] = isDeepStrictEqual(recorded, expected) ? ['ran', ran] : ['were', recorded];
+    if (isDeepStrictEqual(seen, expected)) continue;
+    const why = !failure
+      ? 'no step failed'
+      : failure.error.code === 'CANCELLED'
+        ? `it was cancelled before step ${failure.step}`
+        : `step ${failure.step} failed`;
     violations.push({
       invariant: 'compensation',
-      message: `${view.id}: ${why}, so the compensations must be [${expected.join(', ')}] in that order, each once; they were [${ran.join(', ')}]`,
+      message: `${view.id}: ${why}, so the compensations must be [${expected.join(', ')}] in that order, each once; they ${what} [${seen.join(', ')}]`,
       commandId: view.id,
     });
   }
@@ -200,12 +209,17 @@ function firstDifference(actual: unknown, expected: unknown, path: string): stri
   return `${path || 'its end'} = ${brief(actual)}, but without faults ${brief(expected)}`;
 }
 
-async function transientResults(run: Run<unknown>, reference: ReferenceRun): Promise<Violation[]> {
+async function transientResults(
+  run: Run<unknown>,
+  records: Map<string, LogRecord[]>,
+  reference: ReferenceRun,
+): Promise<Violation[]> {
   const violations: Violation[] = [];
   const payloads = new Map(run.submitted.map((s) => [s.id, s.payload]));
   for (const view of run.commands) {
     const calls = run.calls.filter((c) => c.commandId === view.id);
     if (view.state !== 'done' || calls.some((c) => c.fault === 'terminal')) continue;
+    if (records.get(view.id)?.some((r) => r.kind === 'cancelled')) continue;
     const expected = await reference(view, payloads.get(view.id));
     if (expected?.state !== 'done') continue;
     const outcome = (v: CommandView) => (v.error ? { error: v.error } : { result: v.result });
@@ -243,7 +257,8 @@ export async function builtInViolations(
     ...compensations(run, records),
     ...timingViolations(run),
     ...sameAnswers(run),
-    ...(reference ? await transientResults(run, reference) : []),
+    ...operatorViolations(run, records),
+    ...(reference ? await transientResults(run, records, reference) : []),
   ];
   return found.filter((v) => !except.includes(v.invariant));
 }

@@ -2,13 +2,15 @@ import { CoordinatorError, type MachineState, type MachineStepper } from '@coord
 import type { AnyActorLogic } from 'xstate';
 import { type AdjacencyValue, getAdjacencyMap } from 'xstate/graph';
 import type { FaultKind } from './fault-schedule.js';
+import type { OperatorActionKind } from './operator-action.js';
 
 /**
  * How the kit drives each event of a Command machine: a step event is the end of one step
  * attempt, made by the fault injected at its first service call; START, RETRY and DONE are the
- * Driver's own moves. This table is the one place a new event is taught to the kit: a CANCEL
- * (issue 12) will be a move of the client between step attempts (`node.cancel(id)`), added here
- * and carried out where `checkEveryPath` drives a plan. Until then an unknown event fails loudly.
+ * Driver's own moves. This table is the one place a new event is taught to the kit; an unknown
+ * event fails loudly. An operator's cancel is no event of its own (it is a `cancelled` record that
+ * moves no state): it makes a step FAILED, and a retry now makes a RETRY, as `operator-plans.ts`
+ * derives from these paths.
  */
 const moves: Readonly<Record<string, FaultKind | 'driver'>> = {
   START: 'driver',
@@ -30,6 +32,21 @@ export interface FaultPlan {
   readonly faults: readonly FaultKind[];
   /** One path this plan drives (the plans of paths that differ only after it are one run). */
   readonly path: MachinePath;
+  /** The machine state of each step attempt the path makes (trailing successes included). */
+  readonly positions: readonly string[];
+  /** An operator's actions, at step attempts (see `operator-plans.ts`). */
+  readonly operator: readonly OperatorMove[];
+}
+
+/**
+ * An operator's action in a plan: made twice (the second must change nothing) while step attempt
+ * `attempt`'s first call is in flight (`during`), or once that attempt ended and its Command
+ * waits for a retry (`waiting`).
+ */
+export interface OperatorMove {
+  readonly action: OperatorActionKind;
+  readonly attempt: number;
+  readonly when: 'during' | 'waiting';
 }
 
 const known = new WeakMap<MachineStepper, MachinePath[]>();
@@ -86,7 +103,8 @@ export function faultPlans(paths: readonly MachinePath[], type: string): FaultPl
   const plans = new Map<string, FaultPlan>();
   for (const path of paths) {
     const faults: FaultKind[] = [];
-    for (const { type: event } of path.events) {
+    const positions: string[] = [];
+    for (const { type: event, position } of path.events) {
       const move = moves[event];
       if (move === undefined) {
         throw new CoordinatorError(
@@ -94,12 +112,17 @@ export function faultPlans(paths: readonly MachinePath[], type: string): FaultPl
           `checkEveryPath cannot drive event ${event} of Command type ${type}: this version of the testing kit does not know it`,
         );
       }
-      if (move !== 'driver') faults.push(move);
+      if (move !== 'driver') {
+        faults.push(move);
+        positions.push(position);
+      }
     }
     while (faults.at(-1) === 'ok') faults.pop();
     const key = faults.join(' ');
     const known = plans.get(key);
-    if (!known || known.path.events.length < path.events.length) plans.set(key, { faults, path });
+    if (!known || known.path.events.length < path.events.length) {
+      plans.set(key, { faults, path, positions, operator: [] });
+    }
   }
   return [...plans.values()];
 }

@@ -1,7 +1,7 @@
 /**
  * Broken variants the kit must catch, each with a shrunk counterexample whose printed timeline
  * names the culprit: a saga whose compensation forgets a step, a service that is not idempotent,
- * a code body calling a service outside `ctx.step`. (The driver's own mutations are in
+ * a code body calling a service outside `ctx.step`, a code body that goes on after a cancel. (The driver's own mutations are in
  * faulty-driver.prop.test.ts, which patches the core.)
  */
 import { defineCommand, defineSaga } from '@coordinator/core';
@@ -38,6 +38,24 @@ const sloppyCheckout = defineCommand<typeof order, unknown, Shop>({
     const payment = await ctx.step('payments', 'charge', (step) =>
       s.payments.post(step, '/charge', { amount: o.amount }),
     );
+    return { reservation, payment };
+  },
+});
+
+/** Goes on when a cancel refuses its charge: a cancel no longer ends it. */
+const stubbornCheckout = defineCommand<typeof order, unknown, Shop>({
+  type: 'checkout',
+  services: ['inventory', 'payments'],
+  async exec(ctx, o, s) {
+    const reservation = await ctx.step('inventory', 'reserve', (step) =>
+      s.inventory.post(step, '/reserve', { qty: o.qty }),
+    );
+    const payment = await ctx
+      .step('payments', 'charge', (step) => s.payments.post(step, '/charge', { amount: o.amount }))
+      .catch((error: { code?: string }) => {
+        if (error.code === 'CANCELLED') return 'invoice later';
+        throw error;
+      });
     return { reservation, payment };
   },
 });
@@ -100,5 +118,25 @@ describe('the kit catches', () => {
     expect(failure.message).toMatch(/cmd-1 called inventory\.post outside ctx\.step/);
     expect(failure.message).toMatch(/faults by service call: none/);
     expect(failure.message).toMatch(/crashes: none/);
+  });
+
+  it('a code body that goes on when a cancel refuses its step', async () => {
+    const failure = await caught(
+      checkRetrySemantics(stubbornCheckout, { receiver: () => shop(), payload: order, seed: 23 }),
+    );
+    expect(failure.violations[0]).toMatchObject({ invariant: 'cancel', commandId: 'cmd-1' });
+    expect(failure.message).toMatch(
+      /!! cancel: cmd-1 was cancelled \(its next step was refused with CANCELLED\) but ended with a result: a cancelled Command ends CANCELLED/,
+    );
+    expect(failure.message).toMatch(/step charge refused before it ran: CANCELLED/);
+    expect(failure.message).toMatch(/operator: cancel cmd-1 /);
+  });
+
+  it('the same body on its path', async () => {
+    const failure = await caught(
+      checkEveryPath(stubbornCheckout, { receiver: () => shop(), payload: order }),
+    );
+    expect(failure.violations[0]?.invariant).toBe('cancel');
+    expect(failure.message).toMatch(/Operator: cancel \(twice\) /);
   });
 });

@@ -20,7 +20,8 @@ const activity = new Set(['started', 'retried', 'outcome', 'failed', 'delayed', 
  * - a retry comes `interval ± jitter` after the Command's delayed or blocked record: the slow
  *   interval, or the fast one once a retry succeeded while the node was suspended (which also
  *   brings waiting retries forward to the fast interval); a restart resumes every unfinished
- *   Command after the slow interval;
+ *   Command after the slow interval; a retry an operator asked for (retry now, or the cancel of a
+ *   waiting Command) comes when asked, and only that attempt is exempt;
  * - the first blocked record suspends the node; it accepts again once no Command waits (a
  *   Command waits from its delayed or blocked record until it makes progress after a retry);
  *   while suspended no new Command is admitted, and none is refused once nothing waits.
@@ -36,6 +37,8 @@ export function timingViolations(run: Run<unknown>): Violation[] {
   const waiting = new Set<string>();
   const pending = new Map<string, Pending>();
   const unfinished = new Set<string>();
+  /** Commands an operator just acted on. */
+  const asked = new Set<string>();
 
   const resumed = (id: string, at: number) => {
     const p = pending.get(id);
@@ -75,9 +78,15 @@ export function timingViolations(run: Run<unknown>): Violation[] {
     }
   };
 
-  const record = (at: number, kind: string, id: string) => {
+  const record = (at: number, kind: string, id: string, by?: string) => {
     if (kind === 'accepted') unfinished.add(id);
     if (kind === 'done') unfinished.delete(id);
+    // A retry the operator asked for (a retry now; a cancel resumes a waiting or recovered
+    // Command at once) is due when asked: only that attempt is exempt from the timing.
+    if ((kind === 'retried' && by === 'operator') || (kind === 'started' && asked.has(id))) {
+      pending.delete(id);
+    }
+    if (kind !== 'cancelled') asked.delete(id);
     if (activity.has(kind)) resumed(id, at);
     if (kind === 'delayed' || kind === 'blocked') {
       waiting.add(id);
@@ -112,11 +121,19 @@ export function timingViolations(run: Run<unknown>): Violation[] {
       case 'submit':
         admission(entry);
         break;
+      case 'operator':
+        asked.add(entry.id);
+        break;
       case 'step':
         resumed(entry.attempt.commandId, entry.at);
         break;
       case 'record':
-        record(entry.record.at, entry.record.kind, entry.record.id);
+        record(
+          entry.record.at,
+          entry.record.kind,
+          entry.record.id,
+          entry.record.kind === 'retried' ? entry.record.by : undefined,
+        );
         break;
     }
   }

@@ -10,7 +10,8 @@ import type { Incarnation, LiveAttempt, StepAttempt } from './execution-scope.js
 import { executionScope } from './execution-scope.js';
 import type { FaultKind } from './fault-schedule.js';
 import { crashedError, injectedError } from './injected-fault.js';
-import type { FaultSource, ServiceCall } from './service-call.js';
+import type { OperatorActionKind } from './operator-action.js';
+import type { CallSite, FaultSource, ServiceCall } from './service-call.js';
 import type { TimelineEntry } from './timeline.js';
 import type { Violation } from './violation.js';
 
@@ -39,6 +40,8 @@ export class RunRecorder {
   readonly attempts: StepAttempt[] = [];
   readonly calls: ServiceCall[] = [];
   readonly violations: Violation[] = [];
+  /** Made before a service call goes on (an operator's action racing the step), if it says so. */
+  beforeCall: ((site: CallSite) => Promise<unknown> | undefined) | undefined;
   readonly #clock: Clock;
   readonly #faults: FaultSource;
   /** `<command id> <step>` → the position of its Outcome record. */
@@ -61,6 +64,25 @@ export class RunRecorder {
       payload: unknown;
       answer?: string;
     } = { kind: 'submit', at: this.#clock.now(), incarnation: incarnation.number, id, payload };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** An operator acts on a Command; set `answer` on what this returns once it is answered. */
+  operated(
+    incarnation: Incarnation,
+    action: OperatorActionKind,
+    id: string,
+    repeat: boolean,
+  ): { answer?: string } {
+    const entry: Mutable<Extract<TimelineEntry, { kind: 'operator' }>> = {
+      kind: 'operator',
+      at: this.#clock.now(),
+      incarnation: incarnation.number,
+      action,
+      id,
+      ...(repeat ? { repeat } : {}),
+    };
     this.entries.push(entry);
     return entry;
   }
@@ -97,6 +119,20 @@ export class RunRecorder {
       const { id, error } = event;
       this.entries.push({ kind: 'stalled', at, incarnation: incarnation.number, id, error });
     }
+  }
+
+  /** A code body's step was refused before it ran (`CANCELLED`: the Command was cancelled). */
+  refused(incarnation: Incarnation, step: string, id: string, error: unknown): void {
+    const at = this.#clock.now();
+    const refusal = toErrorData(error);
+    this.entries.push({
+      kind: 'refused',
+      at,
+      incarnation: incarnation.number,
+      id,
+      step,
+      error: refusal,
+    });
   }
 
   crashed(incarnation: Incarnation, records: number): void {
@@ -166,12 +202,14 @@ export class RunRecorder {
 
   /**
    * The end of a step that made no call through the receiver: its fault is injected here, after
-   * its work. Returns the error to fail it with, if any.
+   * its work (and an operator acts here as during a call). Resolves with the error to fail it
+   * with, if any.
    */
-  endWithoutCalls(attempt: LiveAttempt): CoordinatorError | undefined {
-    const fault = this.#decide(attempt, '(step)');
+  async endWithoutCalls(attempt: LiveAttempt): Promise<CoordinatorError | undefined> {
+    const { site, fault } = this.#decide(attempt, '(step)');
     const call = this.#record(attempt.commandId, '(step)', [], attempt, fault);
     call.reached = true;
+    await this.beforeCall?.(site);
     return fault === 'ok' ? undefined : injectedError(fault, `step ${attempt.step}`, call.index);
   }
 
@@ -194,27 +232,38 @@ export class RunRecorder {
       );
       return this.#through(call, invoke);
     }
-    const fault = this.#decide(attempt, target);
+    const { site, fault } = this.#decide(attempt, target);
     const call = this.#record(commandId, target, args, attempt, fault);
-    if (fault === 'ok') return this.#through(call, invoke);
-    if (fault !== 'timeout-after-effect')
-      return Promise.reject(injectedError(fault, target, call.index));
-    const lost = () => {
-      throw injectedError(fault, target, call.index);
-    };
-    return new Promise((resolve) => resolve(this.#through(call, invoke))).then(lost, lost);
+    const acting = this.beforeCall?.(site);
+    if (!acting) return this.#make(call, invoke);
+    return acting.then(() => {
+      if (scope.incarnation.dead) throw crashedError();
+      return this.#make(call, invoke);
+    });
   };
 
-  #decide(attempt: LiveAttempt, target: string): FaultKind {
+  /** Makes a recorded call, or fails it with its fault. */
+  #make(call: Mutable<ServiceCall>, invoke: () => unknown): unknown {
+    const { fault, target, index } = call;
+    if (fault === 'ok') return this.#through(call, invoke);
+    if (fault !== 'timeout-after-effect')
+      return Promise.reject(injectedError(fault, target, index));
+    const lost = () => {
+      throw injectedError(fault, target, index);
+    };
+    return new Promise((resolve) => resolve(this.#through(call, invoke))).then(lost, lost);
+  }
+
+  #decide(attempt: LiveAttempt, target: string): { site: CallSite; fault: FaultKind } {
     const site = { index: this.calls.length, attempt, callInAttempt: attempt.calls, target };
     attempt.calls += 1;
     const fault = this.#faults(site);
     // An idempotent service answers a key it already acted on with its first answer: it cannot
     // now refuse it for good, so a terminal fault there would be no fault a real service has.
     if (fault === 'terminal' && this.#effects.has(`${target} ${attempt.idempotencyKey}`)) {
-      return 'ok';
+      return { site, fault: 'ok' };
     }
-    return fault;
+    return { site, fault };
   }
 
   #record(

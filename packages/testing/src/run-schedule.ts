@@ -2,6 +2,7 @@ import type { CommandType, CoordinatorOptions } from '@coordinator/core';
 import { rememberReference } from './check-run.js';
 import type { FaultKind, FaultSchedule } from './fault-schedule.js';
 import type { ReferenceRun } from './invariants.js';
+import type { OperatorSource } from './operator-desk.js';
 import { referenceRuns } from './reference-run.js';
 import type { Run } from './run.js';
 import type { FaultSource } from './service-call.js';
@@ -15,8 +16,9 @@ export interface RunScheduleConfig<Rcv> {
 }
 
 /** A schedule whose faults may come from a function; `faultCount` bounds how many it injects. */
-export interface RunPlan extends Omit<FaultSchedule, 'faults'> {
+export interface RunPlan extends Omit<FaultSchedule, 'faults' | 'operator'> {
   readonly faults: readonly FaultKind[] | FaultSource;
+  readonly operator?: FaultSchedule['operator'] | OperatorSource;
   readonly faultCount: number;
 }
 
@@ -26,7 +28,8 @@ export interface RunPlan extends Omit<FaultSchedule, 'faults'> {
  */
 function budgetMs(options: CoordinatorOptions, plan: RunPlan): number {
   const last = Math.max(0, ...plan.commands.map((c) => c.at));
-  const waits = plan.faultCount + plan.crashes.length + 2 * plan.commands.length + 10;
+  const actions = typeof plan.operator === 'function' ? 2 : (plan.operator?.length ?? 0);
+  const waits = plan.faultCount + plan.crashes.length + 2 * plan.commands.length + actions + 10;
   const retry = options.slowRetryIntervalMs + options.jitterMs;
   return last + 2 * waits * retry + options.checkpointIntervalMs;
 }
@@ -45,6 +48,7 @@ export async function runWith<Rcv>(
     faults: plan.faults,
     crashes: plan.crashes,
     seed: plan.seed,
+    ...(plan.operator ? { operator: plan.operator } : {}),
   });
   for (const c of plan.commands) node.send({ id: c.id, payload: c.payload }, c.at);
   await node.settle(budgetMs(node.options, plan));

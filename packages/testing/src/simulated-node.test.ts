@@ -178,4 +178,81 @@ describe('SimulatedNode', () => {
       /give the submission a `type`/,
     );
   });
+
+  it('retries a waiting Command now for its operator: that retry is exempt from the timing, the next is not', async () => {
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver: shop(),
+      faults: ['ok', 'delayed', 'blocked'],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    await node.advance(10);
+    expect(await node.retryNow('o-1')).toMatchObject({ state: 'executing' });
+    expect(node.get('o-1')).toMatchObject({ state: 'blocked', attempts: 2 });
+    await node.settle();
+    const run = node.run();
+    const retries = run.records.flatMap(({ record: r }) => (r.kind === 'retried' ? [r] : []));
+    expect(retries.map((r) => [r.at, r.by])).toEqual([
+      [10, 'operator'],
+      [expect.any(Number), undefined],
+    ]);
+    expect((retries[1]?.at ?? 0) - 10).toBeGreaterThanOrEqual(900);
+    expect(node.get('o-1')?.state).toBe('done');
+    await checkRun(run);
+  });
+
+  it('cancels for its operator, at once or scheduled; answers and refusals are in the timeline', async () => {
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver: shop(),
+      faults: ['ok', 'ok', 'delayed'],
+      operator: [{ action: 'cancel', id: 'o-1', at: 500, twice: true }],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    await node.settle();
+    expect(node.get('o-1')).toMatchObject({ state: 'done', error: { code: 'CANCELLED' } });
+    await expect(node.retryNow('o-1')).rejects.toMatchObject({ code: 'WRONG_STATE' });
+    const run = node.run();
+    expect(
+      run.entries.flatMap((e) =>
+        e.kind === 'operator' ? [`${e.at} ${e.action} ${e.answer}`] : [],
+      ),
+    ).toEqual([
+      '500 cancel ok (executing)',
+      '500 cancel ok (executing)', // again: nothing new (it is compensating)
+      expect.stringMatching(/ retry-now WRONG_STATE$/),
+    ]);
+    expect(run.records.filter((r) => r.record.kind === 'cancelled')).toHaveLength(1);
+    expect(run.attempts.map((a) => a.step)).toEqual([
+      'reserve',
+      'charge',
+      'ship',
+      'compensate:charge',
+      'compensate:reserve',
+    ]);
+    await checkRun(run);
+  });
+
+  it('crashes on a cancel’s own record: the operator hears CLOSED, the next node carries the cancel out', async () => {
+    // accepted, started, outcome reserve, delayed charge; the 5th record is the cancel's.
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver: shop(),
+      faults: ['ok', 'delayed'],
+      crashes: [5],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    await expect(node.cancel('o-1')).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(node.incarnation).toBe(2);
+    expect(node.get('o-1')).toMatchObject({ state: 'delayed', cancelled: true });
+    await node.settle();
+    expect(node.get('o-1')).toMatchObject({ state: 'done', error: { code: 'CANCELLED' } });
+    const run = node.run();
+    expect(run.attempts.map((a) => `${a.step}@${a.incarnation}`)).toEqual([
+      'reserve@1',
+      'charge@1',
+      'compensate:reserve@2',
+    ]);
+    await checkRun(run);
+  });
 });

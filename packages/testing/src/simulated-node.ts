@@ -3,7 +3,7 @@ import {
   type CommandView,
   CoordinatorError,
   type CoordinatorOptions,
-  Driver,
+  type Driver,
   type Submission,
   type SubmitResult,
   toErrorData,
@@ -14,13 +14,15 @@ import {
   SequentialIds,
   SimulatedClock,
 } from '@coordinator/core/testing';
-import { CrashableLog } from './crashable-log.js';
-import { type ExecutionScope, executionScope, type Incarnation } from './execution-scope.js';
+import { CrashPoints } from './crashable-log.js';
+import { executionScope, type Incarnation } from './execution-scope.js';
 import type { FaultKind } from './fault-schedule.js';
-import { IncarnationClock } from './incarnation-clock.js';
 import { instrumentReceiver } from './instrumented-receiver.js';
 import { instrument } from './instrumented-type.js';
 import { resolvedOptions } from './kit-options.js';
+import { bootIncarnation, type Life, type NodeParts } from './node-incarnation.js';
+import type { OperatorRequest, ScheduledAction } from './operator-action.js';
+import { OperatorDesk, type OperatorSource } from './operator-desk.js';
 import type { Run, SubmittedCommand } from './run.js';
 import { RunRecorder } from './run-recorder.js';
 import type { FaultSource } from './service-call.js';
@@ -37,20 +39,15 @@ export interface SimulatedNodeConfig<Rcv> {
   readonly faults?: readonly FaultKind[] | FaultSource;
   /** The node crashes once the log holds this many records, and restarts from the log. */
   readonly crashes?: readonly number[];
+  /** Operator actions: at virtual times, or during a Command's own service calls (by its call
+   * number, from 0), or a function of each call. @default none */
+  readonly operator?: readonly ScheduledAction[] | OperatorSource;
   /** Seeds the retry jitter. @default 1 */
   readonly seed?: number;
 }
 
 /** A submission to a node; `type` may be left out when the node runs one Command type. */
 export type NodeSubmission = Omit<Submission, 'type'> & { readonly type?: string };
-
-/** One incarnation of the node and what it runs on. */
-interface Life {
-  readonly incarnation: Incarnation;
-  readonly scope: ExecutionScope;
-  readonly clock: IncarnationClock;
-  readonly driver: Driver<unknown>;
-}
 
 function faultSourceOf(faults: SimulatedNodeConfig<unknown>['faults']): FaultSource {
   if (typeof faults === 'function') return faults;
@@ -81,15 +78,11 @@ export class SimulatedNode<R> {
   readonly types: readonly CommandType<R>[];
   readonly receiver: R;
   readonly #recorder: RunRecorder;
-  readonly #instrumented: readonly CommandType<unknown>[];
-  readonly #proxy: unknown;
-  readonly #random: SeededRandom;
-  readonly #ids = new SequentialIds();
-  readonly #crashes: number[];
+  readonly #parts: NodeParts;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #submitted = new Map<string, SubmittedCommand>();
+  readonly #desk: OperatorDesk;
   #storage = new MemoryEventLog();
-  #written = 0;
   #life: Life | undefined;
   #booting: Promise<void> | undefined;
 
@@ -98,10 +91,26 @@ export class SimulatedNode<R> {
     this.types = config.types;
     this.receiver = config.receiver;
     this.#recorder = new RunRecorder(this.clock, faultSourceOf(config.faults));
-    this.#instrumented = config.types.map((t) => instrument(t as CommandType<unknown>));
-    this.#proxy = instrumentReceiver(config.receiver, this.#recorder.call);
-    this.#random = new SeededRandom(config.seed ?? 1);
-    this.#crashes = [...(config.crashes ?? [])].sort((a, b) => a - b);
+    this.#parts = {
+      clock: this.clock,
+      recorder: this.#recorder,
+      crashes: new CrashPoints(config.crashes ?? []),
+      random: new SeededRandom(config.seed ?? 1),
+      ids: new SequentialIds(),
+      types: config.types.map((t) => instrument(t as CommandType<unknown>)),
+      receiver: instrumentReceiver(config.receiver, this.#recorder.call),
+      options: this.options,
+      die: (incarnation) => this.#die(incarnation),
+    };
+    this.#desk = new OperatorDesk(
+      this.#recorder,
+      () => this.#current,
+      (p) => this.#track(p),
+    );
+    this.#recorder.beforeCall = this.#desk.during(config.operator, (r, ms) => this.operate(r, ms));
+    for (const a of Array.isArray(config.operator) ? config.operator : []) {
+      if (a.call === undefined) this.operate(a, a.at ?? 0);
+    }
   }
 
   /** A node started (its log recovered) and ready for Commands. */
@@ -145,6 +154,43 @@ export class SimulatedNode<R> {
       });
     };
     this.clock.setTimer(attempt, delayMs);
+  }
+
+  /**
+   * An operator's cancel, as the Driver takes it (it throws what the Driver throws: `WRONG_STATE`
+   * for a Command that finished otherwise or compensates already, `CLOSED` when the node died
+   * meanwhile), then lets everything due now happen (a node that died restarts). A cancelled saga compensates its completed steps and ends `CANCELLED`; a code body
+   * ends at its next step. Recorded in the timeline.
+   */
+  async cancel(id: string): Promise<CommandView> {
+    try {
+      return await this.#desk.act({ action: 'cancel', id });
+    } finally {
+      await this.#quiet();
+    }
+  }
+
+  /**
+   * An operator's retry now: a delayed or blocked Command runs its next attempt at once (a Command
+   * running already is left as it is); then lets everything due now happen. It throws what the
+   * Driver throws. Recorded in the timeline.
+   */
+  async retryNow(id: string): Promise<CommandView> {
+    try {
+      return await this.#desk.act({ action: 'retry-now', id });
+    } finally {
+      await this.#quiet();
+    }
+  }
+
+  /**
+   * An operator action made after `delayMs` (`twice`: made again right after its answer); its
+   * answer, or refusal, is in the timeline.
+   */
+  operate(request: OperatorRequest, delayMs = 0): void {
+    this.clock.setTimer(() => {
+      this.#desk.act(request).catch(() => undefined);
+    }, delayMs);
   }
 
   /** Moves virtual time forward by `ms`, letting everything due on the way happen. */
@@ -279,46 +325,13 @@ export class SimulatedNode<R> {
     if (incarnation.dead) return;
     incarnation.dead = true;
     if (this.#life?.incarnation === incarnation) this.#life.clock.stop();
-    this.#recorder.crashed(incarnation, this.#written);
+    this.#recorder.crashed(incarnation, this.#parts.crashes.written);
   }
 
   async #boot(number: number): Promise<void> {
     if (number > 1) this.#storage = this.#storage.reopen();
-    const incarnation: Incarnation = { number, recorder: this.#recorder, dead: false };
-    const scope: ExecutionScope = { incarnation };
-    const clock = new IncarnationClock(this.clock, scope);
-    const log = new CrashableLog(
-      this.#storage,
-      {
-        room: () => (this.#crashes[0] ?? Number.POSITIVE_INFINITY) - this.#written,
-        wrote: (count) => {
-          this.#written += count;
-          while ((this.#crashes[0] ?? Number.POSITIVE_INFINITY) < this.#written)
-            this.#crashes.shift();
-        },
-        crash: (dead) => {
-          this.#crashes.shift();
-          this.#die(dead);
-        },
-      },
-      incarnation,
-    );
-    let resumed = 0;
-    const driver = new Driver<unknown>({
-      log,
-      clock,
-      random: this.#random,
-      ids: this.#ids,
-      types: this.#instrumented,
-      receiver: this.#proxy,
-      options: this.options,
-      onEvent: (event) => {
-        if (event.type === 'recovery.done') resumed += event.resumed;
-        this.#recorder.event(incarnation, event);
-      },
+    await bootIncarnation(number, this.#storage, this.#parts, (life) => {
+      this.#life = life;
     });
-    this.#life = { incarnation, scope, clock, driver };
-    await executionScope.run(scope, () => driver.start());
-    if (number > 1) this.#recorder.restarted(incarnation, resumed);
   }
 }

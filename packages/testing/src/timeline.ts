@@ -1,5 +1,6 @@
 import type { ErrorData, LogRecord, SuspensionState } from '@coordinator/core';
 import type { StepAttempt } from './execution-scope.js';
+import type { OperatorActionKind } from './operator-action.js';
 import type { ServiceCall } from './service-call.js';
 import type { Violation } from './violation.js';
 
@@ -12,8 +13,23 @@ export type TimelineEntry = { readonly at: number; readonly incarnation: number 
       /** `accepted`, `existing`, or the code it was refused with; absent until answered. */
       readonly answer?: string;
     }
+  | {
+      readonly kind: 'operator';
+      readonly action: OperatorActionKind;
+      readonly id: string;
+      /** Made again right after the first answer (a client repeating it). */
+      readonly repeat?: boolean;
+      /** `ok (<state>)`, or the code it was refused with; absent until answered. */
+      readonly answer?: string;
+    }
   | { readonly kind: 'record'; readonly position: number; readonly record: LogRecord }
   | { readonly kind: 'step'; readonly attempt: StepAttempt }
+  | {
+      readonly kind: 'refused';
+      readonly id: string;
+      readonly step: string;
+      readonly error: ErrorData;
+    }
   | { readonly kind: 'call'; readonly call: ServiceCall }
   | { readonly kind: 'crash'; readonly records: number }
   | { readonly kind: 'restart'; readonly resumed: number }
@@ -57,6 +73,10 @@ function record(position: number, r: LogRecord): string {
         : `${head} with result ${brief(r.result)}`;
     case 'snapshot':
       return `${head} (carried forward in ${r.command.state})`;
+    case 'retried':
+      return r.by ? `${head} by the ${r.by}` : head;
+    case 'cancelled':
+      return `${head} by the operator`;
     default:
       return head;
   }
@@ -87,6 +107,11 @@ function line(entry: TimelineEntry): { command: string; text: string } {
         command: entry.id,
         text: `submit ${brief(entry.payload)} → ${entry.answer ?? '(no answer yet)'}`,
       };
+    case 'operator':
+      return {
+        command: entry.id,
+        text: `operator: ${entry.action}${entry.repeat ? ' again' : ''} → ${entry.answer ?? '(no answer yet)'}`,
+      };
     case 'record':
       return { command: entry.record.id, text: record(entry.position, entry.record) };
     case 'step': {
@@ -96,6 +121,11 @@ function line(entry: TimelineEntry): { command: string; text: string } {
         text: `step ${a.step} (${a.service}) runs: execution ${a.attempt}, key ${a.idempotencyKey}`,
       };
     }
+    case 'refused':
+      return {
+        command: entry.id,
+        text: `step ${entry.step} refused before it ran: ${entry.error.code} ${entry.error.message}`,
+      };
     case 'call':
       return { command: entry.call.commandId, text: call(entry.call) };
     case 'crash':

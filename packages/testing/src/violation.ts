@@ -8,6 +8,8 @@ export const invariantNames = [
   'same-key',
   'calls-in-steps',
   'compensation',
+  'cancel',
+  'retry-now',
   'retry-timing',
   'admission',
   'transient-result',

@@ -1,4 +1,5 @@
 import { CoordinatorError, defineCommand, defineSaga, type SagaStep } from '@coordinator/core';
+import { abandonedByCancel, type Run } from '../src/index.js';
 
 /** A step's key, as gateways take it. */
 type Step = { readonly idempotencyKey: string };
@@ -109,14 +110,12 @@ export const orderSaga = defineSaga<Order, Shop>({ type: 'order', steps: [reserv
 export const order: Order = { sku: 'A-1', qty: 2, amount: 40 };
 
 /** What must hold of the shop after any run: nothing charged or reserved is left dangling. */
-export function shopBalances({
-  receiver: s,
-  commands,
-}: {
-  receiver: Shop;
-  commands: readonly { error?: { code: string } }[];
-}): void {
+export function shopBalances(run: Run<Shop>): void {
+  const { receiver: s, commands } = run;
+  // A compensation that failed for good, or a step a cancel abandoned after its service acted,
+  // leaves its effect: that is for an operator to see.
   if (commands.some((c) => c.error?.code === 'COMPENSATION_FAILED')) return;
+  if (abandonedByCancel(run).length > 0) return;
   const charged = s.payments.total('/charge') - s.payments.total('/refund');
   const shipped = s.shipping.total('/ship');
   const held = s.inventory.total('/reserve') - s.inventory.total('/release');

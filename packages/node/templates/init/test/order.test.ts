@@ -1,5 +1,11 @@
 import { CoordinatorError } from '@coordinator/core';
-import { checkEveryPath, checkRetrySemantics, type Run, SimulatedNode } from '@coordinator/testing';
+import {
+  abandonedByCancel,
+  checkEveryPath,
+  checkRetrySemantics,
+  type Run,
+  SimulatedNode,
+} from '@coordinator/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Gateway, type Order, orderSaga, type Services } from '../src/order.js';
@@ -46,8 +52,10 @@ function stockHeldOnlyForPaidOrders(run: Run<Services>) {
   const { inventory } = run.receiver as ReturnType<typeof services>;
   const held = (inventory.done.get('/reserve') ?? 0) - (inventory.done.get('/release') ?? 0);
   const paid = run.commands.filter((c) => c.state === 'done' && c.error === undefined).length;
-  // A release that fails for good leaves its stock held: that is for an operator to see.
+  // A release that fails for good leaves its stock held, and so does a cancel that ends a reserve
+  // whose answer was lost: that is for an operator to see.
   if (run.commands.some((c) => c.error?.code === 'COMPENSATION_FAILED')) return;
+  if (abandonedByCancel(run).length > 0) return;
   expect(held).toBe(paid);
 }
 
@@ -85,8 +93,25 @@ describe('the order saga', () => {
     expect(receiver.inventory.done.get('/release')).toBe(1);
   });
 
+  it('releases the stock when an operator cancels an order waiting for payments', async () => {
+    const receiver = services();
+    const node = await SimulatedNode.start({
+      types: [orderSaga],
+      receiver,
+      faults: ['ok', 'delayed'],
+    });
+    await node.submit({ id: 'o-1', payload: order });
+    expect(node.get('o-1')?.state).toBe('delayed');
+    // What `coordinator cancel o-1` or the inspector's Cancel button does.
+    await node.cancel('o-1');
+    expect(node.get('o-1')).toMatchObject({ state: 'done', error: { code: 'CANCELLED' } });
+    expect(receiver.inventory.done.get('/release')).toBe(1);
+    expect(receiver.payments.done.get('/charge')).toBeUndefined();
+  });
+
   // The testing kit (@coordinator/testing): every path of the saga's machine, each step
-  // succeeding, delayed, blocked and failing for good, and each run checked for what must hold.
+  // succeeding, delayed, blocked and failing for good, cancelled by an operator or retried now,
+  // and each run checked for what must hold.
   it('survives every path of its machine', async () => {
     const report = await checkEveryPath(orderSaga, {
       receiver: services,
@@ -97,7 +122,8 @@ describe('the order saga', () => {
   });
 
   // Fault schedules (fast-check): faults at any service call, lost answers, crashes of the node
-  // at any record, several orders at once. A failure prints the seed and the shrunk schedule.
+  // at any record, an operator's cancels and retries now, several orders at once. A failure
+  // prints the seed and the shrunk schedule.
   it('survives fault schedules', async () => {
     await checkRetrySemantics(orderSaga, {
       receiver: services,

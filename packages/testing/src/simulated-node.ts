@@ -1,3 +1,6 @@
+// Longer than ~300 lines: the API a user drives a simulated node with (submit, send, cancel,
+// retryNow, operate, advance, settle, crash, run) is one class over one state, the node's current
+// incarnation, which every method reads and a crash replaces; its boot is in node-incarnation.ts.
 import {
   type CommandType,
   type CommandView,

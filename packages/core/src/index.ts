@@ -76,6 +76,7 @@ export {
   parseRetention,
   readRetention,
   readRetentionMap,
+  retention,
   retentionExpected,
   retentionOf,
 } from './outcome-retention.js';

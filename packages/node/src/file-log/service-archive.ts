@@ -1,7 +1,12 @@
 import { type FileHandle, mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CoordinatorError, idempotencyKey, type OutcomeRetention } from '@coordinator/core';
-import { type ArchiveEntry, decodeEntry, encodeEntry } from './archive-entry.js';
+import {
+  CoordinatorError,
+  idempotencyKey,
+  type OutcomeRecord,
+  type OutcomeRetention,
+} from '@coordinator/core';
+import { type ArchiveItem, decodeEntry } from './archive-entry.js';
 import { syncDirectory, temporarySuffix } from './durable-fs.js';
 import { frameHeaderBytes, writeFrame } from './frame.js';
 import { readFrames } from './partition-reader.js';
@@ -20,7 +25,7 @@ export interface ServiceArchiveConfig {
 /** One entry read back, with its position in the service's archive. */
 export interface PositionedEntry {
   readonly position: number;
-  readonly entry: ArchiveEntry;
+  readonly entry: OutcomeRecord;
 }
 
 /** What a segment holds, for retention: its size and its newest entry's time. */
@@ -150,21 +155,19 @@ export class ServiceArchive {
   }
 
   /**
-   * Appends the entries (those whose key is new) and makes them durable. Fail-stop: after a
+   * Appends the items (those whose key is new) and makes them durable. Fail-stop: after a
    * failed write the archive's state on disk is unknown; the caller stops using it.
    */
-  async write(entries: readonly ArchiveEntry[]): Promise<void> {
+  async write(items: readonly ArchiveItem[]): Promise<void> {
     const payloads: Uint8Array[] = [];
     let bytes = 0;
     let newest = 0;
-    for (const entry of entries) {
-      const key = idempotencyKey(entry.id, entry.step);
-      if (this.#keys.has(key)) continue;
-      this.#keys.add(key);
-      const payload = encodeEntry(entry);
-      payloads.push(Buffer.from(payload));
-      bytes += frameHeaderBytes + payload.length;
-      newest = Math.max(newest, entry.at);
+    for (const item of items) {
+      if (this.#keys.has(item.key)) continue;
+      this.#keys.add(item.key);
+      payloads.push(item.bytes);
+      bytes += frameHeaderBytes + item.bytes.length;
+      newest = Math.max(newest, item.at);
     }
     if (payloads.length === 0) return;
     const buffer = Buffer.allocUnsafe(bytes);

@@ -162,8 +162,9 @@ describe('Outcome retention', () => {
       ),
     );
     const { body } = await outcomes(node.url, 'service=payments&limit=1000');
-    expect((body.items as AnyJson[]).map((i) => i.commandId)).toEqual(
-      Array.from({ length: 60 }, (_, i) => `order-${i}`),
+    // Ten at a time: their Outcomes interleave, so compare them as sets.
+    expect((body.items as AnyJson[]).map((i) => i.commandId).sort()).toEqual(
+      Array.from({ length: 60 }, (_, i) => `order-${i}`).sort(),
     );
     expect(body.retention.complete).toBe(true);
   });
@@ -176,7 +177,7 @@ describe('Outcome retention', () => {
     await runOrders(node.url, 0, 40);
     const payments = (await outcomes(node.url, 'service=payments&limit=1000')).body;
     const ids = (payments.items as AnyJson[]).map((i) => i.commandId);
-    expect(ids.at(-1)).toBe('order-39');
+    expect(ids).toContain('order-39');
     expect(ids).not.toContain('order-0');
     expect(payments.retention).toEqual({
       complete: false,

@@ -3,6 +3,7 @@
  * outcomes` against real node processes running the example's order saga; the archive across a
  * SIGKILL; Outcomes outliving the log segments checkpoints delete; a finite retention.
  */
+import { readOutcomes } from '@coordinator/node';
 import { describe, expect, it } from 'vitest';
 import { nodeFixture } from './support/node-fixture.js';
 import { type AnyJson, requestJson, runCli, submit, tempDir } from './support/node-process.js';
@@ -133,6 +134,18 @@ describe('coordinator outcomes', () => {
     expect(lines(all.stdout)).toEqual(api);
     const after = await cli(['--after', api[1].cursor, '--limit', '2']);
     expect(lines(after.stdout)).toEqual(api.slice(2, 4));
+
+    // The paging the CLI (and a replay) reads with: page after page from a cursor.
+    const target = { url: node.url, token };
+    const paged: unknown[] = [];
+    for await (const item of readOutcomes(target, { service: 'shipping', pageSize: 2 })) {
+      paged.push(item);
+    }
+    expect(paged).toEqual(api);
+    const some: unknown[] = [];
+    const range = { service: 'shipping', after: api[0].cursor, limit: 3, pageSize: 2 };
+    for await (const item of readOutcomes(target, range)) some.push(item);
+    expect(some).toEqual(api.slice(1, 4));
 
     const unknown = await cli(['--service', 'billing']);
     expect(unknown.code).toBe(1);

@@ -4,6 +4,7 @@
  * SIGKILL; Outcomes outliving the log segments checkpoints delete; a finite retention.
  */
 import { readOutcomes } from '@coordinator/node';
+import { StreamClient } from '@coordinator/transport';
 import { describe, expect, it } from 'vitest';
 import { nodeFixture } from './support/node-fixture.js';
 import { type AnyJson, requestJson, runCli, submit, tempDir } from './support/node-process.js';
@@ -68,6 +69,15 @@ describe('GET /v1/outcomes', () => {
       complete: true,
       oldest: { cursor: items[0].cursor, at: items[0].at },
     });
+
+    // The stream protocol answers the same page.
+    const client = new StreamClient({ ...node.stream, token });
+    await client.connect();
+    expect(await client.outcomes({ service: 'payments' })).toEqual(body);
+    await expect(client.outcomes({ service: 'payments', after: 'x' })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
+    await client.close();
 
     const first = await outcomes(node.url, 'service=payments&limit=2');
     expect(first.body.items).toEqual(items.slice(0, 2));

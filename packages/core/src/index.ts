@@ -60,6 +60,26 @@ export {
   type OptionsOf,
   type OptionViolation,
 } from './options/option-set.js';
+export {
+  type ArchivedOutcome,
+  defaultOutcomeLimit,
+  idempotencyKey,
+  maxOutcomeLimit,
+  type OutcomePage,
+  type OutcomeQuery,
+  type OutcomeReader,
+  type OutcomeRetentionState,
+} from './outcome-page.js';
+export {
+  formatRetention,
+  type OutcomeRetention,
+  parseRetention,
+  readRetention,
+  readRetentionMap,
+  retention,
+  retentionExpected,
+  retentionOf,
+} from './outcome-retention.js';
 export type { IdSource, Random } from './random.js';
 export {
   type AcceptedRecord,

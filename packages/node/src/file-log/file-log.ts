@@ -1,14 +1,17 @@
 import { mkdir, readdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   CoordinatorError,
   type EventLog,
   invalidOption,
   type LoggedRecord,
   type LogRecord,
+  type OutcomeReader,
   type OwnershipListener,
 } from '@coordinator/core';
 import { DirectoryLock } from './directory-lock.js';
 import { type FileLogInput, type FileLogOptions, fileLogOptions } from './file-log-options.js';
+import { type OutcomeArchive, openOutcomeArchive } from './outcome-archive.js';
 import { checkPartitionCount } from './partition-count.js';
 import { type PartitionConfig, PartitionLog, parsePartitionDirName } from './partition-log.js';
 
@@ -44,6 +47,7 @@ export class FileLog implements EventLog {
   readonly #root: string;
   readonly #lock: DirectoryLock;
   readonly #partitions = new Map<number, PartitionLog>();
+  #archive: OutcomeArchive | undefined;
   #closing: Promise<void> | undefined;
   #closed = false;
   #failure: CoordinatorError | undefined;
@@ -68,12 +72,23 @@ export class FileLog implements EventLog {
     const lock = await DirectoryLock.acquire(root, options.onEvent);
     const log = new FileLog(options, root, lock);
     try {
+      log.#archive = await openOutcomeArchive({
+        ...options,
+        dir: join(root, 'outcomes'),
+        segmentBytes: options.archiveSegmentBytes,
+      });
       for (const name of await readdir(root)) {
         const partition = parsePartitionDirName(name);
         if (partition === undefined) continue;
         log.#partitions.set(partition, await PartitionLog.recover(log.#config(partition)));
       }
+      for (const [partition, partitionLog] of log.#partitions) {
+        await log.#archive?.recover(partition, partitionLog.first(), (from) =>
+          partitionLog.read(from),
+        );
+      }
     } catch (error) {
+      await log.#archive?.close().catch(() => undefined);
       await lock.release();
       throw error;
     }
@@ -84,6 +99,14 @@ export class FileLog implements EventLog {
       sync: options.sync,
     });
     return log;
+  }
+
+  /**
+   * The outcome archive: every acknowledged Outcome per service, for replay (`GET /v1/outcomes`);
+   * undefined when every retention is `none`.
+   */
+  get outcomes(): OutcomeReader | undefined {
+    return this.#archive;
   }
 
   /** The resolved data directory. */
@@ -150,6 +173,7 @@ export class FileLog implements EventLog {
     this.#closing ??= (async () => {
       try {
         for (const partition of this.#partitions.values()) await partition.close();
+        await this.#archive?.close();
       } finally {
         await this.#lock.release();
       }
@@ -186,6 +210,8 @@ export class FileLog implements EventLog {
       root: this.#root,
       partition,
       options: this.#options,
+      keepFrom: () => this.#archive?.keepFrom(partition) ?? Number.POSITIVE_INFINITY,
+      onDurable: this.#archive?.acknowledged.bind(this.#archive, partition),
       onFailure: (error: CoordinatorError) => {
         this.#failure ??= error;
         this.#options.onEvent({ type: 'file-log.failed', partition, message: error.message });

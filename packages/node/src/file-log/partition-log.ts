@@ -7,13 +7,21 @@ import type { FileLogEvent } from './file-log-event.js';
 import type { FileLogOptions } from './file-log-options.js';
 import { readPartition } from './partition-reader.js';
 import { recoverPartition } from './partition-recovery.js';
-import { type PartitionSnapshot, PartitionWriter } from './partition-writer.js';
+import {
+  type PartitionSnapshot,
+  PartitionWriter,
+  type PartitionWriterConfig,
+} from './partition-writer.js';
 
 export interface PartitionConfig {
   readonly root: string;
   readonly partition: number;
   readonly options: FileLogOptions;
   readonly onFailure: (error: CoordinatorError) => void;
+  /** The position below which retention may delete segments besides the checkpoint's. */
+  readonly keepFrom: () => number;
+  /** The outcome archive's feed (see `PartitionWriterConfig.onDurable`). */
+  readonly onDurable?: PartitionWriterConfig['onDurable'];
 }
 
 interface Waiter {
@@ -60,6 +68,7 @@ export class PartitionLog {
         sync: options.sync === 'data',
         directory: () => this.#ensureDirectory(),
         onFailure: config.onFailure,
+        onDurable: config.onDurable,
       },
       snapshot ?? { segments: [], end: 0, tailBytes: 0 },
     );
@@ -89,6 +98,11 @@ export class PartitionLog {
 
   read(from: number): AsyncGenerator<LoggedRecord[]> {
     return readPartition(this.#writer.snapshot(), from);
+  }
+
+  /** The first position the partition still holds (segments below it were deleted). */
+  first(): number {
+    return this.#writer.snapshot().segments[0]?.base ?? 0;
   }
 
   /** The position after the last acknowledged record. */
@@ -126,7 +140,9 @@ export class PartitionLog {
         const dir = await this.#ensureDirectory();
         await writeCheckpoint(dir, position, sync);
         this.#checkpoint = position;
-        if (options.retainSegments === 'from-checkpoint') await this.#deleteBelow(position);
+        if (options.retainSegments === 'from-checkpoint') {
+          await this.#deleteBelow(Math.min(position, this.#config.keepFrom()));
+        }
       } catch (error) {
         for (const waiter of waiters) waiter.reject(error);
         continue;

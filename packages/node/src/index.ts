@@ -11,3 +11,4 @@ export {
 } from './file-log/file-log-options.js';
 export { CoordinatorNode, type CreateNodeInput, createNode, type NodeAddresses } from './node.js';
 export { PeerRouter } from './peer-router.js';
+export type { OutcomeReplayHook } from './replay/replay-target.js';

@@ -5,19 +5,19 @@ import { fetchTrusting } from '@coordinator/transport';
 import { fail } from './fail.js';
 
 /** How every client command reaches a node: its URL, the API token, a CA for HTTPS. */
-interface Target {
+export interface Target {
   readonly url: string;
   readonly token?: string | undefined;
   readonly ca?: string | undefined;
 }
 
-const urlOption = () =>
+export const urlOption = () =>
   new Option('--url <url>', 'HTTP(S) address of a node')
     .env('COORDINATOR_URL')
     .default('http://127.0.0.1:7401');
-const tokenOption = () =>
+export const tokenOption = () =>
   new Option('--token <token>', "the node's API token").env('COORDINATOR_API_TOKEN');
-const caOption = () =>
+export const caOption = () =>
   new Option('--ca <file>', 'PEM CA file to trust for an https:// node').env(
     'COORDINATOR_TLS_CA_FILE',
   );
@@ -51,7 +51,7 @@ async function request(
 }
 
 /** A request whose error answer (`{error: {code, message}}`) is thrown as that coded error. */
-async function call(target: Target, path: string, init?: RequestInit): Promise<unknown> {
+export async function call(target: Target, path: string, init?: RequestInit): Promise<unknown> {
   const { status, body } = await request(target, path, init);
   const error = body.error as { code?: string; message?: string } | undefined;
   if (status >= 400) {

@@ -1,0 +1,70 @@
+import type { ReplayedOutcome } from './outcome-pages.js';
+import type { ReplaySummary } from './outcome-replay.js';
+import type { TargetAnswer } from './replay-target.js';
+
+interface ProgressOutput {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+const barWidth = 24;
+const count = (n: number) => n.toLocaleString('en');
+
+/**
+ * A replay's progress on `out` (stderr): on a terminal one updating line with a bar of how far
+ * through the service's recorded time the replay is (the first Outcome's time to the replay's
+ * start), elsewhere a line a second; each retry on a line of its own.
+ */
+export function replayProgress(out: ProgressOutput, service: string, startedAt = Date.now()) {
+  const tty = out.isTTY === true;
+  let sent = 0;
+  let skipped = 0;
+  let firstAt: number | undefined;
+  let lastAt: number | undefined;
+  let shownAt = 0;
+  let shown = false;
+  const line = () => {
+    const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
+    const rate = Math.round((sent + skipped) / seconds);
+    const through = lastAt === undefined ? '' : `, through ${new Date(lastAt).toISOString()}`;
+    return `replay ${service}: ${count(sent)} sent, ${count(skipped)} skipped (${count(rate)}/s)${through}`;
+  };
+  const bar = () => {
+    const span = startedAt - (firstAt ?? startedAt);
+    const done =
+      span <= 0 ? 1 : Math.min(1, Math.max(0, ((lastAt ?? startedAt) - (firstAt ?? 0)) / span));
+    const filled = Math.round(done * barWidth);
+    return `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${String(Math.floor(done * 100)).padStart(3)}% `;
+  };
+  const clear = () => {
+    if (tty && shown) out.write('\r\u001b[K');
+    shown = false;
+  };
+  return {
+    done(outcome: ReplayedOutcome, verdict: 'sent' | 'skipped') {
+      if (verdict === 'sent') sent += 1;
+      else skipped += 1;
+      firstAt ??= outcome.at;
+      lastAt = Math.max(lastAt ?? outcome.at, outcome.at);
+      const now = Date.now();
+      if (now - shownAt < (tty ? 100 : 1000)) return;
+      shownAt = now;
+      shown = true;
+      out.write(tty ? `\r${bar()}${line()}\u001b[K` : `${line()}\n`);
+    },
+    retry(outcome: ReplayedOutcome, answer: TargetAnswer, attempt: number, delayMs: number) {
+      clear();
+      out.write(
+        `replay ${service}: ${outcome.idempotencyKey} not taken (try ${attempt + 1}), again in ${delayMs} ms: ${answer.detail}\n`,
+      );
+    },
+    /** The closing summary line (sent, skipped, failed). */
+    end(summary: ReplaySummary, dryRun = false) {
+      clear();
+      const what = dryRun ? 'dry run, nothing sent' : `${count(summary.sent)} sent`;
+      out.write(
+        `replay ${service}: ${what}, ${count(summary.skipped)} skipped, ${count(summary.failed)} failed${summary.cursor ? `; cursor ${summary.cursor}` : ''}\n`,
+      );
+    },
+  };
+}

@@ -56,6 +56,9 @@ class NoopHandler implements CommandHandler {
   async chart(): Promise<string> {
     return '';
   }
+  async outcomes() {
+    return { items: [], next: null, retention: { complete: true, oldest: null } };
+  }
   async whenDone(id: string): Promise<CommandView> {
     return {
       id,

@@ -8,6 +8,7 @@ import type {
   StepContext,
 } from './command-type.js';
 import { CoordinatorError, type ErrorData, toErrorData } from './errors.js';
+import { idempotencyKey } from './outcome-page.js';
 import type { LogRecord } from './records.js';
 
 type Draft<R> = R extends LogRecord ? Omit<R, 'v' | 'id' | 'at'> : never;
@@ -19,10 +20,6 @@ export type RunEnd = 'done' | 'delayed' | 'blocked';
 
 /** Appends a record for the Command: resolves once it is durable and applied to its state. */
 export type AppendRecord = (command: CommandState, draft: RecordDraft) => Promise<void>;
-
-function idempotencyKey(commandId: string, step: string): string {
-  return `${commandId}:${step}`;
-}
 
 /** A step failure becomes a wait record when it is CmdDelayed or CmdBlocked. */
 function waitKind(error: ErrorData): 'delayed' | 'blocked' | undefined {
@@ -79,7 +76,13 @@ async function runCode<Rcv>(
         attempt: command.attempts,
       });
       try {
-        await append(command, { kind: 'outcome', step: name, service, outcome: outcome ?? null });
+        await append(command, {
+          kind: 'outcome',
+          step: name,
+          service,
+          outcome: outcome ?? null,
+          type: command.type,
+        });
       } catch (error) {
         logFailure = error;
         throw error;
@@ -209,6 +212,8 @@ async function runSaga<Rcv>(
       step: position,
       service: step.service,
       outcome: outcome ?? null,
+      type: command.type,
+      ...(compensation ? { compensation: true as const } : {}),
     });
   }
 }

@@ -61,6 +61,25 @@ export {
   type OptionsOf,
   type OptionViolation,
 } from './options/option-set.js';
+export {
+  type ArchivedOutcome,
+  defaultOutcomeLimit,
+  idempotencyKey,
+  maxOutcomeLimit,
+  type OutcomePage,
+  type OutcomeQuery,
+  type OutcomeReader,
+  type OutcomeRetentionState,
+} from './outcome-page.js';
+export {
+  formatRetention,
+  type OutcomeRetention,
+  parseRetention,
+  readRetention,
+  readRetentionMap,
+  retentionExpected,
+  retentionOf,
+} from './outcome-retention.js';
 export type { IdSource, Random } from './random.js';
 export {
   type AcceptedRecord,

@@ -27,6 +27,13 @@ export interface OutcomeRecord extends RecordBase {
   readonly step: string;
   readonly service: string;
   readonly outcome: unknown;
+  /**
+   * The Command's type, for the Outcome archive (replay by service outlives the Command's other
+   * records). Absent in records written before the archive existed.
+   */
+  readonly type?: string;
+  /** Set when the step was a declared saga's compensation. */
+  readonly compensation?: true;
 }
 /** A declared saga's step or compensation failed terminally. */
 export interface FailedRecord extends RecordBase {
@@ -140,7 +147,8 @@ type FieldType =
   | 'snapshot'
   | 'error?'
   | 'any?'
-  | 'operator?';
+  | 'operator?'
+  | 'true?';
 
 /**
  * The schema of version 1: each kind's fields beyond `v`, `kind`, `id` and `at`. Decoding checks a
@@ -149,7 +157,13 @@ type FieldType =
 export const recordSchema: { readonly [K in RecordKind]: Readonly<Record<string, FieldType>> } = {
   accepted: { type: 'string', payload: 'any' },
   started: {},
-  outcome: { step: 'string', service: 'string', outcome: 'any' },
+  outcome: {
+    step: 'string',
+    service: 'string',
+    outcome: 'any',
+    type: 'string?',
+    compensation: 'true?',
+  },
   failed: { step: 'string', service: 'string?', error: 'error' },
   delayed: { step: 'string', service: 'string?', error: 'error' },
   blocked: { step: 'string', service: 'string?', error: 'error' },
@@ -207,6 +221,8 @@ function fits(type: FieldType, value: unknown, present: boolean): boolean {
       return true;
     case 'operator?':
       return !present || value === 'operator';
+    case 'true?':
+      return !present || value === true;
     case 'error':
       return isErrorData(value);
     case 'error?':

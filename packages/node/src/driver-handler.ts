@@ -7,6 +7,9 @@ import {
   CoordinatorError,
   type Driver,
   listCursor,
+  type OutcomePage,
+  type OutcomeQuery,
+  type OutcomeReader,
   type Submission,
   type SubmitResult,
   toErrorData,
@@ -29,6 +32,7 @@ export class DriverHandler implements CommandHandler {
   readonly #types: ReadonlyMap<string, CommandType>;
   readonly #nodeId: string;
   readonly #router: PeerRouter | undefined;
+  readonly #outcomes: OutcomeReader | undefined;
   readonly #charts = new Map<string, Promise<string>>();
   #closing = false;
 
@@ -37,11 +41,13 @@ export class DriverHandler implements CommandHandler {
     types: readonly CommandType<never>[],
     nodeId: string,
     router?: PeerRouter,
+    outcomes?: OutcomeReader,
   ) {
     this.#driver = driver;
     this.#types = new Map(types.map((t) => [t.type, t as CommandType]));
     this.#nodeId = nodeId;
     this.#router = router;
+    this.#outcomes = outcomes;
   }
 
   /** From now on `/readyz` answers 503 (a load balancer stops sending work). */
@@ -99,6 +105,24 @@ export class DriverHandler implements CommandHandler {
       if (!this.#router || toErrorData(error).code !== 'UNKNOWN_COMMAND') throw error;
       return this.#router.act(action, id);
     }
+  }
+
+  /**
+   * A page of the service's archived Outcomes. A service no Command type calls is unknown unless
+   * the archive holds Outcomes of it (a type removed since); with no archive (every retention
+   * `none`) a known service has none.
+   */
+  async outcomes(query: OutcomeQuery): Promise<OutcomePage> {
+    const reader = this.#outcomes;
+    const called = [...this.#types.values()].some((t) => t.services.includes(query.service));
+    if (!called && !(reader && (await reader.services()).includes(query.service))) {
+      throw new CoordinatorError(
+        'UNKNOWN_SERVICE',
+        `No Command type of this node calls a service ${JSON.stringify(query.service)}, and no Outcome of it is archived`,
+      );
+    }
+    if (!reader) return { items: [], next: null, retention: { complete: false, oldest: null } };
+    return reader.read(query);
   }
 
   types(): readonly CommandTypeInfo[] {

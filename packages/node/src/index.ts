@@ -1,3 +1,5 @@
+export type { Target as NodeTarget } from './cli/node-client.js';
+export { type OutcomeRange, outcomePages, readOutcomes } from './cli/outcome-pages.js';
 export { defineConfig, type NodeConfig } from './config/define-config.js';
 export { loadConfig } from './config/load-config.js';
 export { type NodeOptions, nodeOptions } from './config/node-options.js';

@@ -107,7 +107,7 @@ export class CoordinatorNode<Rcv> {
 
   async start(): Promise<NodeAddresses> {
     const o = this.options;
-    const { log: eventLog, shared } = await openEventLog(o, this.log);
+    const { log: eventLog, shared, outcomes } = await openEventLog(o, this.log);
     this.#eventLog = eventLog;
     try {
       const security = await loadListenerSecurity(o, [
@@ -146,7 +146,7 @@ export class CoordinatorNode<Rcv> {
           })
         : undefined;
       this.#router = router;
-      const handler = new DriverHandler(driver, this.#config.commands, o.nodeId, router);
+      const handler = new DriverHandler(driver, this.#config.commands, o.nodeId, router, outcomes);
       this.#handler = handler;
       const onEvent = (event: { type: string }) => this.log.debug(event, event.type);
       const stream = new StreamServer(handler, {

@@ -1,4 +1,4 @@
-import type { EventLog } from '@coordinator/core';
+import type { EventLog, OutcomeReader } from '@coordinator/core';
 import type { Logger } from 'pino';
 import type { NodeOptions } from './config/node-options.js';
 
@@ -10,6 +10,8 @@ export interface OpenedLog {
    * others' Commands to its peers and serves its own to them.
    */
   readonly shared: boolean;
+  /** The Outcomes kept for replay; none when no service keeps any. */
+  readonly outcomes?: OutcomeReader | undefined;
 }
 
 /**
@@ -33,10 +35,15 @@ export async function openEventLog(o: NodeOptions, logger: Logger): Promise<Open
   const log = await FileLog.open({
     dir: o.dataDir,
     sync: o.sync,
+    retainSegments: o.retainSegments,
+    outcomeRetention: o.outcomeRetention,
+    outcomeRetentionByService: o.outcomeRetentionByService,
     onEvent: (event) =>
-      event.type === 'file-log.failed' || event.type === 'file-log.tail-truncated'
+      event.type === 'file-log.failed' ||
+      event.type === 'file-log.tail-truncated' ||
+      event.type === 'file-log.archive-failed'
         ? logger.warn(event, event.type)
         : logger.info(event, event.type),
   });
-  return { log, shared: false };
+  return { log, shared: false, outcomes: log.outcomes };
 }

@@ -4,6 +4,8 @@ import type {
   CommandView,
   ErrorData,
   LifecycleState,
+  OutcomePage,
+  OutcomeQuery,
   Submission,
   SubmitResult,
 } from '@coordinator/core';
@@ -50,6 +52,12 @@ export interface CommandHandler {
    * @throws CoordinatorError `UNKNOWN_COMMAND`, `WRONG_STATE` (done, or compensating already).
    */
   cancel(id: string): Promise<CommandView>;
+  /**
+   * One page of a service's Outcomes kept for replay (`GET /v1/outcomes`), in log order.
+   * @throws CoordinatorError `UNKNOWN_SERVICE` for a service no Command type calls and nothing
+   * was archived for, `INVALID_CURSOR` for an `after` no page gave out.
+   */
+  outcomes(query: OutcomeQuery): Promise<OutcomePage>;
   /** The Command types this node runs. */
   types(): readonly CommandTypeInfo[];
   /**

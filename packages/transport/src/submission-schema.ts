@@ -2,8 +2,11 @@ import {
   type CommandFilter,
   CoordinatorError,
   checkCommandId,
+  defaultOutcomeLimit,
   type LifecycleState,
   lifecycleStates,
+  maxOutcomeLimit,
+  type OutcomeQuery,
   type Submission,
 } from '@coordinator/core';
 
@@ -83,19 +86,7 @@ export function parseFilter(value: unknown): CommandFilter {
   }
   for (const name of ['since', 'until'] as const) {
     const time = value[name];
-    if (time === undefined) continue;
-    const ms =
-      typeof time === 'number'
-        ? time
-        : typeof time === 'string' && /^\d{1,16}$/.test(time)
-          ? Number(time)
-          : typeof time === 'string'
-            ? Date.parse(time)
-            : Number.NaN;
-    if (!Number.isSafeInteger(ms)) {
-      throw invalid(`Expected \`${name}\` to be a time: ms since the epoch or an ISO date`);
-    }
-    filter[name] = ms;
+    if (time !== undefined) filter[name] = parseTime(name, time);
   }
   if (limit !== undefined) {
     const n = typeof limit === 'string' && /^\d{1,7}$/.test(limit) ? Number(limit) : limit;
@@ -105,4 +96,53 @@ export function parseFilter(value: unknown): CommandFilter {
     filter.limit = n;
   }
   return filter;
+}
+
+/**
+ * A time from a query (ms since the epoch, or an ISO date) or a stream message (a number).
+ * @throws CoordinatorError `INVALID_PAYLOAD` naming the parameter.
+ */
+function parseTime(name: string, time: unknown): number {
+  const ms =
+    typeof time === 'number'
+      ? time
+      : typeof time === 'string' && /^\d{1,16}$/.test(time)
+        ? Number(time)
+        : typeof time === 'string'
+          ? Date.parse(time)
+          : Number.NaN;
+  if (!Number.isSafeInteger(ms)) {
+    throw invalid(`Expected \`${name}\` to be a time: ms since the epoch or an ISO date`);
+  }
+  return ms;
+}
+
+/**
+ * Checks the query of `GET /v1/outcomes`: `service` (required), `after`, `since`, `limit` (1 to
+ * 1000, default 100).
+ * @throws CoordinatorError `INVALID_PAYLOAD` naming the parameter.
+ */
+export function parseOutcomeQuery(value: Readonly<Record<string, unknown>>): OutcomeQuery {
+  const { service, after, since, limit } = value;
+  if (typeof service !== 'string' || service.length === 0) {
+    throw invalid(
+      'Expected `service` to be a non-empty string (the service whose Outcomes to read)',
+    );
+  }
+  if (after !== undefined && (typeof after !== 'string' || after.length === 0)) {
+    throw invalid('Expected `after` to be a cursor from an earlier page');
+  }
+  let n = defaultOutcomeLimit;
+  if (limit !== undefined) {
+    n = typeof limit === 'string' && /^\d{1,7}$/.test(limit) ? Number(limit) : Number.NaN;
+    if (!(n >= 1 && n <= maxOutcomeLimit)) {
+      throw invalid(`Expected \`limit\` to be an integer from 1 to ${maxOutcomeLimit}`);
+    }
+  }
+  return {
+    service,
+    limit: n,
+    ...(after === undefined ? {} : { after: after as string }),
+    ...(since === undefined ? {} : { since: parseTime('since', since) }),
+  };
 }

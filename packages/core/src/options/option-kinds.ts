@@ -1,3 +1,9 @@
+import {
+  type OutcomeRetention,
+  readRetention,
+  readRetentionMap,
+  retentionExpected,
+} from '../outcome-retention.js';
 import { buildOption, type Option, type OptionConfig, type OptionKind } from './option.js';
 
 /** A kind's factory: a `default` makes the option defaulted, `required: true` required. */
@@ -118,6 +124,26 @@ const addressList = factory<readonly string[], ListBounds>({
   },
 });
 
+/** An Outcome retention: `forever`, `none`, an age (`30d`) or a size (`10GiB`). */
+const retention = factory<OutcomeRetention, object>({
+  name: 'retention',
+  expected: () => retentionExpected,
+  read(value) {
+    const read = readRetention(value);
+    return read ? { value: read } : undefined;
+  },
+});
+
+/** Retentions per service: `{ payments: '90d' }`, or `payments=90d,audit=none` as text. */
+const retentionMap = factory<Readonly<Record<string, OutcomeRetention>>, object>({
+  name: 'retentionMap',
+  expected: () => `service=retention pairs, comma-separated; each retention ${retentionExpected}`,
+  read(value) {
+    const read = readRetentionMap(value);
+    return read ? { value: read } : undefined;
+  },
+});
+
 function oneOf<const V extends string>(
   config: ChoiceBounds<V> & OptionConfig<V> & { readonly default: V },
 ): Option<V, 'defaulted', ChoiceBounds<V>>;
@@ -153,6 +179,8 @@ export const option = Object.freeze({
   /** `host:port`; an empty host means the default one. */
   address,
   addressList,
+  retention,
+  retentionMap,
   fn: typed<(...args: never[]) => unknown>('fn', 'a function', (v) => typeof v === 'function'),
   /** Anything but null that is an object (TLS options, a clock...); not checked further. */
   object: typed<object>('object', 'an object', (v) => typeof v === 'object' && v !== null),

@@ -1,67 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from '@commander-js/extra-typings';
 import { CoordinatorError } from '@coordinator/core';
-import { fetchTrusting } from '@coordinator/transport';
 import { fail } from './fail.js';
-
-/** How every client command reaches a node: its URL, the API token, a CA for HTTPS. */
-export interface Target {
-  readonly url: string;
-  readonly token?: string | undefined;
-  readonly ca?: string | undefined;
-}
-
-export const urlOption = () =>
-  new Option('--url <url>', 'HTTP(S) address of a node')
-    .env('COORDINATOR_URL')
-    .default('http://127.0.0.1:7401');
-export const tokenOption = () =>
-  new Option('--token <token>', "the node's API token").env('COORDINATOR_API_TOKEN');
-export const caOption = () =>
-  new Option('--ca <file>', 'PEM CA file to trust for an https:// node').env(
-    'COORDINATOR_TLS_CA_FILE',
-  );
-
-/** One request to the node: status and JSON body. */
-async function request(
-  target: Target,
-  path: string,
-  init: RequestInit = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const { url } = target;
-  const fetcher = target.ca ? await fetchTrusting(await readFile(target.ca)) : fetch;
-  let response: Response;
-  try {
-    response = await fetcher(new URL(path, url), {
-      ...init,
-      headers: {
-        ...(init.headers as Record<string, string> | undefined),
-        ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
-      },
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause?.message;
-    throw new CoordinatorError(
-      'CONNECTION_LOST',
-      `No node answers at ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}; is it started?`,
-    );
-  }
-  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  return { status: response.status, body };
-}
-
-/** A request whose error answer (`{error: {code, message}}`) is thrown as that coded error. */
-export async function call(target: Target, path: string, init?: RequestInit): Promise<unknown> {
-  const { status, body } = await request(target, path, init);
-  const error = body.error as { code?: string; message?: string } | undefined;
-  if (status >= 400) {
-    throw new CoordinatorError(
-      (error?.code ?? 'PROTOCOL') as never,
-      error?.message ?? `HTTP ${status}`,
-    );
-  }
-  return body;
-}
+import { call, caOption, request, tokenOption, urlOption } from './node-client.js';
+import { outcomesCommand } from './outcomes-command.js';
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -193,5 +134,5 @@ export function runClientCommand() {
     'cancel',
     'Cancel a Command: a saga compensates its completed steps, a code body ends at its next step.',
   );
-  return [submit, get, list, status, retry, cancel] as const;
+  return [submit, get, list, status, retry, cancel, outcomesCommand()] as const;
 }

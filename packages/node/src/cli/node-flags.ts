@@ -22,6 +22,8 @@ function placeholder(name: string, option: NodeOption): string {
   if (option.kind === 'integer') return name.endsWith('Ms') ? 'ms' : 'n';
   if (option.kind === 'address') return 'host:port';
   if (option.kind === 'addressList') return 'host:port,...';
+  if (option.kind === 'retention') return 'retention';
+  if (option.kind === 'retentionMap') return 'service=retention,...';
   return (name.match(/[A-Z]?[a-z]+$/)?.[0] ?? name).toLowerCase();
 }
 

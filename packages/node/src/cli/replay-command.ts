@@ -1,16 +1,20 @@
 import { basename } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import { CoordinatorError } from '@coordinator/core';
+import {
+  type ArchivedOutcome,
+  CoordinatorError,
+  type OutcomeRetentionState,
+} from '@coordinator/core';
 import { loadConfig } from '../config/load-config.js';
-import { outcomePages, type ReplayedOutcome } from '../replay/outcome-pages.js';
 import { type ReplaySummary, replayOutcomes } from '../replay/outcome-replay.js';
 import { CursorFile, defaultCursorFile, readCursor } from '../replay/replay-cursor.js';
 import { replayOptions } from '../replay/replay-options.js';
 import { replayProgress } from '../replay/replay-progress.js';
 import { defaultReplayRetry } from '../replay/replay-retry.js';
 import { hookTarget, httpTarget, type ReplayTarget } from '../replay/replay-target.js';
-import { caOption, type Target, tokenOption, urlOption } from './client-commands.js';
 import { fail } from './fail.js';
+import { caOption, type Target, tokenOption, urlOption } from './node-client.js';
+import { outcomePages } from './outcome-pages.js';
 
 /** Where the Outcomes go: an HTTP endpoint, or a config's `outcomeReplay` hook. */
 interface Destination {
@@ -50,6 +54,21 @@ async function destination(to: string | undefined, config: string | undefined, t
       await loaded.close?.(receiver);
     },
   } satisfies Destination;
+}
+
+/** A service's Outcomes after `after`, one at a time; `onRetention` is told the first page's. */
+async function* outcomesAfter(
+  node: Target,
+  service: string,
+  after: string | undefined,
+  onRetention: (retention: OutcomeRetentionState) => void,
+): AsyncGenerator<ArchivedOutcome> {
+  let first = true;
+  for await (const page of outcomePages(node, { service, after })) {
+    if (first) onRetention(page.retention);
+    first = false;
+    yield* page.items;
+  }
 }
 
 /** Writes a line to stdout, waiting while the pipe is full. */
@@ -125,7 +144,7 @@ export function replayCommand() {
           flags.cursorFile ?? defaultCursorFile(service, target?.name ?? 'dry-run');
         const after = flags.fromStart ? undefined : await readCursor(cursorFile, service);
         const progress = replayProgress(process.stderr, service);
-        const onRetention = (r: { complete: boolean; oldest: { at: number } | null }) => {
+        const onRetention = (r: OutcomeRetentionState) => {
           if (!r.complete && after === undefined) {
             const from = r.oldest ? new Date(r.oldest.at).toISOString() : 'now';
             process.stderr.write(
@@ -133,14 +152,14 @@ export function replayCommand() {
             );
           }
         };
-        const outcomes = outcomePages(node, service, after, { onRetention });
+        const outcomes = outcomesAfter(node, service, after, onRetention);
         process.stderr.write(
           `replay ${service} to ${target?.name ?? '(dry run)'}: ${after === undefined ? 'from the oldest Outcome kept' : `after cursor ${after} (${cursorFile})`}\n`,
         );
         if (dryRun) {
           let skipped = 0;
           for await (const outcome of outcomes) {
-            await printLine(JSON.stringify(outcome satisfies ReplayedOutcome));
+            await printLine(JSON.stringify(outcome));
             skipped += 1;
           }
           progress.end({ sent: 0, skipped, failed: 0, cursor: undefined }, true);

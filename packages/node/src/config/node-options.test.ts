@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { driverOptions, envName } from '@coordinator/core';
+import { driverOptions, envName, formatRetention, readRetention } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';
 import { nodeOptions } from './node-options.js';
 
@@ -35,6 +35,23 @@ describe('node options', () => {
     });
   });
 
+  it('read Outcome retentions from the config file, the environment and flags', () => {
+    const options = nodeOptions.resolveLayers([
+      { source: 'config file', values: { outcomeRetentionByService: { audit: 'forever' } } },
+      {
+        source: 'environment',
+        values: nodeOptions.fromEnv({ COORDINATOR_OUTCOME_RETENTION: '30d' }),
+      },
+      { source: 'flags', values: { outcomeRetentionByService: 'payments=10GiB, cache=none' } },
+    ]);
+    expect(options.outcomeRetention).toEqual({ kind: 'age', ms: 30 * 86_400_000 });
+    expect(options.outcomeRetentionByService).toEqual({
+      payments: { kind: 'size', bytes: 10 * 2 ** 30 },
+      cache: { kind: 'none' },
+    });
+    expect(nodeOptions.defaults.outcomeRetention).toEqual({ kind: 'forever' });
+  });
+
   it('map option names to COORDINATOR_* variables', () => {
     expect(envName('maxCmds')).toBe('COORDINATOR_MAX_CMDS');
     expect(nodeOptions.env.slowRetryIntervalMs).toBe('COORDINATOR_SLOW_RETRY_INTERVAL_MS');
@@ -60,6 +77,14 @@ describe('node options', () => {
       { httpAddress: 'localhost' },
       'Expected node option `httpAddress` (from flags) to be a `host:port` address',
     ],
+    [
+      { outcomeRetention: '3 weeks' },
+      'Expected node option `outcomeRetention` (from flags) to be `forever`, `none` (or 0), an age',
+    ],
+    [
+      { outcomeRetentionByService: 'payments' },
+      'Expected node option `outcomeRetentionByService` (from flags) to be service=retention pairs',
+    ],
     [{ maxCmd: 3 }, 'Unknown node option `maxCmd` (from flags)'],
   ])(
     'refuse %j naming the option, its source, the expectation and the value',
@@ -82,6 +107,11 @@ describe('docs/node.md', () => {
   /** How the table shows a default: `./coordinator-data`, 10000, false, (empty...). */
   function shown(value: unknown): string {
     if (value === '' || (Array.isArray(value) && value.length === 0)) return '(empty';
+    const retention = typeof value === 'object' ? readRetention(value) : undefined;
+    if (retention) return `\`${formatRetention(retention)}\``;
+    if (typeof value === 'object' && value !== null && Object.keys(value).length === 0) {
+      return '(empty';
+    }
     return typeof value === 'string' ? `\`${value}\`` : String(value);
   }
 

@@ -3,14 +3,16 @@ import { httpServerOptions } from '@coordinator/transport';
 import { fileLogOptions } from '../file-log/file-log-options.js';
 import { kafkaLogOptions } from '../kafka-log/kafka-log-options.js';
 
-const { dir, sync } = fileLogOptions.options;
+const { dir, sync, retainSegments, outcomeRetention, outcomeRetentionByService } =
+  fileLogOptions.options;
 const { brokers, topic, groupId } = kafkaLogOptions.options;
 
 const file = (flag: string, description: string) =>
   option.string({ allowEmpty: true, default: '', flag, description });
 
 /**
- * A node's options: the Driver's, the file log's (`dataDir`, `sync`), the Kafka log's
+ * A node's options: the Driver's, the file log's (`dataDir`, `sync`, `retainSegments`, the
+ * Outcome retentions), the Kafka log's
  * (`kafkaBrokers`, `kafkaTopic`, `kafkaGroupId`), HttpServer's `metricsPublic` and the node's own.
  * `resolveLayers` takes them as defaults < config file < `COORDINATOR_*` environment < flags;
  * `docs/node.md` lists them all (a test keeps it in step).
@@ -45,6 +47,11 @@ export const nodeOptions = defineOptions('node', {
     description: 'how long a shutdown waits for running steps before it exits anyway',
   }),
   sync,
+  retainSegments: retainSegments.with({ flag: 'retain-segments' }),
+  outcomeRetention: outcomeRetention.with({ flag: 'outcome-retention' }),
+  outcomeRetentionByService: outcomeRetentionByService.with({
+    flag: 'outcome-retention-by-service',
+  }),
   logLevel: option.oneOf({
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     default: 'info',

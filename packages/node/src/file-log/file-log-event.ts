@@ -40,4 +40,18 @@ export type FileLogEvent =
       readonly type: 'file-log.failed';
       readonly partition: number;
       readonly message: string;
+    }
+  | {
+      /** Retention dropped a segment of a service's outcome archive. */
+      readonly type: 'file-log.outcomes-dropped';
+      readonly service: string;
+      readonly file: string;
+    }
+  | {
+      /**
+       * Writing the outcome archive failed: it stops until the log is reopened, which archives
+       * from the log what it missed (the log keeps those segments meanwhile).
+       */
+      readonly type: 'file-log.archive-failed';
+      readonly message: string;
     };

@@ -66,7 +66,7 @@ describe('fileLogOptions', () => {
     const error = failure(() => fileLogOptions.resolve({ dir: 'd', segmentSize: 1 } as never));
     expect(error.code).toBe('INVALID_OPTION');
     expect(error.message).toBe(
-      'Unknown FileLog option `segmentSize`; known: dir, segmentBytes, sync, retainSegments, verifyOnOpen, onEvent',
+      'Unknown FileLog option `segmentSize`; known: dir, segmentBytes, sync, retainSegments, outcomeRetention, outcomeRetentionByService, archiveSegmentBytes, verifyOnOpen, onEvent',
     );
   });
 });

@@ -24,7 +24,22 @@ export const fileLogOptions = defineOptions('FileLog', {
     values: ['all', 'from-checkpoint'],
     default: 'all',
     description:
-      "all keeps every segment (every Outcome stays replayable); from-checkpoint deletes the segments wholly below a partition's committed checkpoint",
+      "all keeps every segment; from-checkpoint deletes the segments wholly below a partition's committed checkpoint (and below what the outcome archive has taken)",
+  }),
+  outcomeRetention: option.retention({
+    default: { kind: 'forever' },
+    description:
+      'how long Outcomes are kept for replay in the outcome archive, per service: forever, none, an age (30d) or a size (10GiB); independent of checkpoints',
+  }),
+  outcomeRetentionByService: option.retentionMap({
+    default: {},
+    description: 'per-service overrides of outcomeRetention: payments=90d,audit=forever',
+  }),
+  archiveSegmentBytes: option.integer({
+    min: 64,
+    default: 16 * 1024 * 1024,
+    description:
+      'an outcome archive segment is sealed past this size; retention drops whole sealed segments',
   }),
   verifyOnOpen: option.oneOf({
     values: ['tail', 'all'],

@@ -1,14 +1,18 @@
 import { mkdir, readdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   CoordinatorError,
   type EventLog,
   invalidOption,
   type LoggedRecord,
   type LogRecord,
+  type OutcomeReader,
   type OwnershipListener,
+  retentionOf,
 } from '@coordinator/core';
 import { DirectoryLock } from './directory-lock.js';
 import { type FileLogInput, type FileLogOptions, fileLogOptions } from './file-log-options.js';
+import { OutcomeArchive } from './outcome-archive.js';
 import { checkPartitionCount } from './partition-count.js';
 import { type PartitionConfig, PartitionLog, parsePartitionDirName } from './partition-log.js';
 
@@ -44,6 +48,7 @@ export class FileLog implements EventLog {
   readonly #root: string;
   readonly #lock: DirectoryLock;
   readonly #partitions = new Map<number, PartitionLog>();
+  #archive: OutcomeArchive | undefined;
   #closing: Promise<void> | undefined;
   #closed = false;
   #failure: CoordinatorError | undefined;
@@ -73,7 +78,14 @@ export class FileLog implements EventLog {
         if (partition === undefined) continue;
         log.#partitions.set(partition, await PartitionLog.recover(log.#config(partition)));
       }
+      log.#archive = await openArchive(options, root);
+      for (const [partition, partitionLog] of log.#partitions) {
+        await log.#archive?.recover(partition, partitionLog.first(), (from) =>
+          partitionLog.read(from),
+        );
+      }
     } catch (error) {
+      await log.#archive?.close().catch(() => undefined);
       await lock.release();
       throw error;
     }
@@ -84,6 +96,14 @@ export class FileLog implements EventLog {
       sync: options.sync,
     });
     return log;
+  }
+
+  /**
+   * The outcome archive: every acknowledged Outcome per service, for replay (`GET /v1/outcomes`);
+   * undefined when every retention is `none`.
+   */
+  get outcomes(): OutcomeReader | undefined {
+    return this.#archive;
   }
 
   /** The resolved data directory. */
@@ -112,7 +132,13 @@ export class FileLog implements EventLog {
   append(partition: number, records: readonly LogRecord[]): Promise<readonly number[]> {
     const refused = this.#refusal() ?? this.#checkPartition(partition);
     if (refused) return Promise.reject(refused);
-    return this.#partition(partition).append(records);
+    const archive = this.#archive;
+    const appended = this.#partition(partition).append(records);
+    if (!archive) return appended;
+    return appended.then((positions) => {
+      archive.logged(partition, positions, records);
+      return positions;
+    });
   }
 
   read(partition: number, from: number): AsyncIterable<readonly LoggedRecord[]> {
@@ -150,6 +176,7 @@ export class FileLog implements EventLog {
     this.#closing ??= (async () => {
       try {
         for (const partition of this.#partitions.values()) await partition.close();
+        await this.#archive?.close();
       } finally {
         await this.#lock.release();
       }
@@ -186,10 +213,29 @@ export class FileLog implements EventLog {
       root: this.#root,
       partition,
       options: this.#options,
+      keepFrom: () => this.#archive?.keepFrom(partition) ?? Number.POSITIVE_INFINITY,
       onFailure: (error: CoordinatorError) => {
         this.#failure ??= error;
         this.#options.onEvent({ type: 'file-log.failed', partition, message: error.message });
       },
     };
   }
+}
+
+/** The outcome archive in `<root>/outcomes`, unless no service keeps Outcomes. */
+async function openArchive(
+  options: FileLogOptions,
+  root: string,
+): Promise<OutcomeArchive | undefined> {
+  const { outcomeRetention, outcomeRetentionByService } = options;
+  const kept = [outcomeRetention, ...Object.values(outcomeRetentionByService)];
+  if (kept.every((retention) => retention.kind === 'none')) return undefined;
+  return OutcomeArchive.open({
+    dir: join(root, 'outcomes'),
+    sync: options.sync === 'data',
+    segmentBytes: options.archiveSegmentBytes,
+    retention: (service) => retentionOf(service, outcomeRetention, outcomeRetentionByService),
+    now: Date.now,
+    onEvent: options.onEvent,
+  });
 }

@@ -14,6 +14,8 @@ export interface PartitionConfig {
   readonly partition: number;
   readonly options: FileLogOptions;
   readonly onFailure: (error: CoordinatorError) => void;
+  /** The position below which retention may delete segments besides the checkpoint's. */
+  readonly keepFrom: () => number;
 }
 
 interface Waiter {
@@ -91,6 +93,11 @@ export class PartitionLog {
     return readPartition(this.#writer.snapshot(), from);
   }
 
+  /** The first position the partition still holds (segments below it were deleted). */
+  first(): number {
+    return this.#writer.snapshot().segments[0]?.base ?? 0;
+  }
+
   /** The position after the last acknowledged record. */
   head(): number {
     return this.#writer.snapshot().end;
@@ -126,7 +133,9 @@ export class PartitionLog {
         const dir = await this.#ensureDirectory();
         await writeCheckpoint(dir, position, sync);
         this.#checkpoint = position;
-        if (options.retainSegments === 'from-checkpoint') await this.#deleteBelow(position);
+        if (options.retainSegments === 'from-checkpoint') {
+          await this.#deleteBelow(Math.min(position, this.#config.keepFrom()));
+        }
       } catch (error) {
         for (const waiter of waiters) waiter.reject(error);
         continue;

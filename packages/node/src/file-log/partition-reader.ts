@@ -62,15 +62,22 @@ function segmentIndexOf(segments: readonly Segment[], position: number): number 
   return low;
 }
 
+/** The frames of one segment a read returned, with the segment they come from. */
+export interface SegmentBatch {
+  readonly segment: Segment;
+  readonly frames: readonly ScannedFrame[];
+}
+
 /**
- * Reads and decodes a partition's records from `from` to the snapshot's end, in batches.
- * @throws CoordinatorError `LOG_CORRUPT` for damage, the record's own code for a record that
- * does not decode, `INVALID_OPTION` for a `from` whose segment retention deleted.
+ * Reads the checked frames of a snapshot's segments from `from` to the snapshot's end, in
+ * batches (the payloads are valid until the next batch).
+ * @throws CoordinatorError `LOG_CORRUPT` for damage, `INVALID_OPTION` for a `from` whose
+ * segment retention deleted.
  */
-export async function* readPartition(
+export async function* readFrames(
   snapshot: PartitionSnapshot,
   from: number,
-): AsyncGenerator<LoggedRecord[]> {
+): AsyncGenerator<SegmentBatch> {
   const { segments, end, tailBytes } = snapshot;
   const first = segments[0];
   if (first === undefined || from >= end) return;
@@ -86,12 +93,26 @@ export async function* readPartition(
     const to = next === undefined ? end : Math.min(next.base, end);
     const bound = next === undefined ? tailBytes : undefined;
     for await (const frames of segmentFrames(segment, from, to, next?.base, bound)) {
-      yield frames.map((frame) => ({
-        position: frame.position,
-        record: decodeRecordBytes(frame.payload, `${segment.path} offset ${frame.offset}`),
-      }));
+      yield { segment, frames };
     }
     if (to >= end) return;
     from = to;
+  }
+}
+
+/**
+ * Reads and decodes a partition's records from `from` to the snapshot's end, in batches.
+ * @throws CoordinatorError `LOG_CORRUPT` for damage, the record's own code for a record that
+ * does not decode, `INVALID_OPTION` for a `from` whose segment retention deleted.
+ */
+export async function* readPartition(
+  snapshot: PartitionSnapshot,
+  from: number,
+): AsyncGenerator<LoggedRecord[]> {
+  for await (const { segment, frames } of readFrames(snapshot, from)) {
+    yield frames.map((frame) => ({
+      position: frame.position,
+      record: decodeRecordBytes(frame.payload, `${segment.path} offset ${frame.offset}`),
+    }));
   }
 }

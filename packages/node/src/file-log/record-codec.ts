@@ -19,20 +19,32 @@ export function encodeRecord(record: LogRecord): Uint8Array {
   return packr.pack(record);
 }
 
+/** Any value as the same plain MessagePack (the outcome archive's entries and manifest). */
+export function encodeValue(value: unknown): Uint8Array {
+  return packr.pack(value);
+}
+
+/**
+ * Decodes MessagePack bytes written by {@link encodeValue} or {@link encodeRecord}.
+ * @throws CoordinatorError `LOG_CORRUPT` naming `where` when they are not MessagePack.
+ */
+export function decodeValue(bytes: Uint8Array, where: string): unknown {
+  try {
+    return packr.unpack(bytes);
+  } catch (cause) {
+    throw new CoordinatorError('LOG_CORRUPT', `Record at ${where} is not valid MessagePack`, {
+      cause,
+    });
+  }
+}
+
 /**
  * Decodes one record's payload.
  * @throws CoordinatorError `LOG_CORRUPT` when the bytes are not MessagePack, or the record's own
  * `INVALID_RECORD` / `UNSUPPORTED_VERSION` with `where` added.
  */
 export function decodeRecordBytes(bytes: Uint8Array, where: string): LogRecord {
-  let value: unknown;
-  try {
-    value = packr.unpack(bytes);
-  } catch (cause) {
-    throw new CoordinatorError('LOG_CORRUPT', `Record at ${where} is not valid MessagePack`, {
-      cause,
-    });
-  }
+  const value = decodeValue(bytes, where);
   try {
     return decodeRecord(value);
   } catch (cause) {

@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ArchivedOutcome } from '@coordinator/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReplayedOutcome } from './outcome-pages.js';
 import { type ReplayInput, replayOutcomes } from './outcome-replay.js';
 import { httpTarget } from './replay-target.js';
 
 /** What the target received: the body and the Idempotency-Key header, in arrival order. */
 interface Received {
-  readonly body: ReplayedOutcome;
+  readonly body: ArchivedOutcome;
   readonly header: string;
 }
 
@@ -28,7 +28,7 @@ async function target(answer: Answer = () => [200]) {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', async () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReplayedOutcome;
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ArchivedOutcome;
       const header = String(request.headers['idempotency-key']);
       const n = (tries.get(body.cursor) ?? 0) + 1;
       tries.set(body.cursor, n);
@@ -49,7 +49,7 @@ const cursorOf = (n: number) => String(n).padStart(6, '0');
 function outcomes(count: number, keyOf: (n: number) => string = (n) => `order-${n}:charge`) {
   return Array.from(
     { length: count },
-    (_, n): ReplayedOutcome => ({
+    (_, n): ArchivedOutcome => ({
       cursor: cursorOf(n),
       commandId: `order-${n}`,
       type: 'order',
@@ -63,11 +63,11 @@ function outcomes(count: number, keyOf: (n: number) => string = (n) => `order-${
   );
 }
 
-async function* from(items: readonly ReplayedOutcome[]) {
+async function* from(items: readonly ArchivedOutcome[]) {
   yield* items;
 }
 
-function replay(items: readonly ReplayedOutcome[], url: string, extra: Partial<ReplayInput> = {}) {
+function replay(items: readonly ArchivedOutcome[], url: string, extra: Partial<ReplayInput> = {}) {
   const cursors: string[] = [];
   const run = replayOutcomes({
     outcomes: from(items),

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ReplayedOutcome } from './outcome-pages.js';
+import type { ArchivedOutcome } from '@coordinator/core';
 import { type ReplayRetryTiming, replayRetryDelay } from './replay-retry.js';
 import type { ReplayTarget, TargetAnswer } from './replay-target.js';
 
 export interface ReplayInput {
   /** The Outcomes to send, in log order. */
-  readonly outcomes: AsyncIterable<ReplayedOutcome>;
+  readonly outcomes: AsyncIterable<ArchivedOutcome>;
   readonly target: ReplayTarget;
   readonly concurrency: number;
   /** Sends a second at most, retries included; 0 for no bound. */
@@ -16,10 +16,10 @@ export interface ReplayInput {
   /** Told the cursor below which every Outcome is done, each time it moves on. */
   readonly onCursor?: (cursor: string) => void;
   /** Told each Outcome the target took or had already. */
-  readonly onDone?: (outcome: ReplayedOutcome, verdict: 'sent' | 'skipped') => void;
+  readonly onDone?: (outcome: ArchivedOutcome, verdict: 'sent' | 'skipped') => void;
   /** Told each retry: the answer and the wait before the next try (`attempt` counts from 0). */
   readonly onRetry?: (
-    outcome: ReplayedOutcome,
+    outcome: ArchivedOutcome,
     answer: TargetAnswer,
     attempt: number,
     delayMs: number,
@@ -33,7 +33,7 @@ type ReplayStop =
   | {
       /** `terminal`: the target refused it; `retries`: it was not taken within `maxAttempts`. */
       readonly reason: 'terminal' | 'retries';
-      readonly outcome: ReplayedOutcome;
+      readonly outcome: ArchivedOutcome;
       readonly detail: string;
       readonly attempts: number;
     }
@@ -108,7 +108,7 @@ export async function replayOutcomes(input: ReplayInput): Promise<ReplaySummary>
     if (low > from && cursor !== undefined) input.onCursor?.(cursor);
   };
 
-  const send = async (outcome: ReplayedOutcome, index: number, before?: Promise<void>) => {
+  const send = async (outcome: ArchivedOutcome, index: number, before?: Promise<void>) => {
     await before;
     for (let attempt = 0; ; attempt++) {
       if (halt.signal.aborted) return;
@@ -145,7 +145,7 @@ export async function replayOutcomes(input: ReplayInput): Promise<ReplaySummary>
         });
       }
       if (halt.signal.aborted) break;
-      let next: IteratorResult<ReplayedOutcome>;
+      let next: IteratorResult<ArchivedOutcome>;
       try {
         next = await iterator.next();
       } catch (error) {

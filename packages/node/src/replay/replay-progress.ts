@@ -1,4 +1,4 @@
-import type { ReplayedOutcome } from './outcome-pages.js';
+import type { ArchivedOutcome } from '@coordinator/core';
 import type { ReplaySummary } from './outcome-replay.js';
 import type { TargetAnswer } from './replay-target.js';
 
@@ -41,7 +41,7 @@ export function replayProgress(out: ProgressOutput, service: string, startedAt =
     shown = false;
   };
   return {
-    done(outcome: ReplayedOutcome, verdict: 'sent' | 'skipped') {
+    done(outcome: ArchivedOutcome, verdict: 'sent' | 'skipped') {
       if (verdict === 'sent') sent += 1;
       else skipped += 1;
       firstAt ??= outcome.at;
@@ -52,7 +52,7 @@ export function replayProgress(out: ProgressOutput, service: string, startedAt =
       shown = true;
       out.write(tty ? `\r${bar()}${line()}\u001b[K` : `${line()}\n`);
     },
-    retry(outcome: ReplayedOutcome, answer: TargetAnswer, attempt: number, delayMs: number) {
+    retry(outcome: ArchivedOutcome, answer: TargetAnswer, attempt: number, delayMs: number) {
       clear();
       out.write(
         `replay ${service}: ${outcome.idempotencyKey} not taken (try ${attempt + 1}), again in ${delayMs} ms: ${answer.detail}\n`,

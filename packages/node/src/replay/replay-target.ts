@@ -1,6 +1,5 @@
-import { isErrorCode } from '@coordinator/core';
+import { type ArchivedOutcome, isErrorCode } from '@coordinator/core';
 import { idempotencyHeader } from '@coordinator/transport';
-import type { ReplayedOutcome } from './outcome-pages.js';
 import { type ReplayVerdict, retryAfterMs, verdictOfStatus } from './replay-retry.js';
 
 /** What one try at handing an Outcome to the target came to. */
@@ -13,7 +12,7 @@ export interface TargetAnswer {
 }
 
 /** Hands one Outcome to where it is replayed to; never throws. */
-export type ReplayTarget = (outcome: ReplayedOutcome) => Promise<TargetAnswer>;
+export type ReplayTarget = (outcome: ArchivedOutcome) => Promise<TargetAnswer>;
 
 /**
  * What a config's `outcomeReplay` hook does with one Outcome: return `'skipped'` when the target
@@ -22,7 +21,7 @@ export type ReplayTarget = (outcome: ReplayedOutcome) => Promise<TargetAnswer>;
  * other error to stop the replay there.
  */
 export type OutcomeReplayHook<Rcv = unknown> = (
-  outcome: ReplayedOutcome,
+  outcome: ArchivedOutcome,
   receiver: Rcv,
 ) => unknown | Promise<unknown>;
 

@@ -10,6 +10,8 @@ export const httpStatusOf: Readonly<Partial<Record<ErrorCode, number>>> = Object
   UNSUPPORTED_VERSION: 400,
   UNAUTHORIZED: 401,
   UNKNOWN_COMMAND: 404,
+  UNKNOWN_SERVICE: 404,
+  INVALID_CURSOR: 400,
   ID_CONFLICT: 409,
   WRONG_STATE: 409,
   PAYLOAD_TOO_LARGE: 413,

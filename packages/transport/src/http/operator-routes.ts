@@ -1,6 +1,7 @@
 import { CoordinatorError } from '@coordinator/core';
 import type { FastifyInstance } from 'fastify';
 import type { ChartFormat, CommandHandler } from '../command-handler.js';
+import { parseOutcomeQuery } from '../submission-schema.js';
 import { commandBody } from './command-body.js';
 
 const chartTypes: Readonly<Record<ChartFormat, string>> = {
@@ -13,7 +14,7 @@ const chartTypes: Readonly<Record<ChartFormat, string>> = {
  * What an operator and the inspector page use besides the Command routes: retry now and cancel
  * (`POST /v1/commands/{id}/retry|cancel`, answered with the Command), the Command types and their
  * charts (`GET /v1/types`, `GET /v1/types/{type}/chart?format=svg|mermaid|json`) and the node's
- * state (`GET /v1/node`).
+ * state (`GET /v1/node`), and a service's Outcomes kept for replay (`GET /v1/outcomes`).
  */
 export function registerOperatorRoutes(app: FastifyInstance, handler: CommandHandler): void {
   app.post('/v1/commands/:id/retry', async (request, reply) => {
@@ -39,4 +40,9 @@ export function registerOperatorRoutes(app: FastifyInstance, handler: CommandHan
   });
 
   app.get('/v1/node', async (_request, reply) => reply.send(await handler.inspect()));
+
+  app.get('/v1/outcomes', async (request, reply) => {
+    const query = parseOutcomeQuery(request.query as Record<string, unknown>);
+    return reply.send(await handler.outcomes(query));
+  });
 }

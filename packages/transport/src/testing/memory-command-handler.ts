@@ -6,6 +6,8 @@ import {
   CoordinatorError,
   type ErrorData,
   type LifecycleState,
+  type OutcomePage,
+  type OutcomeQuery,
   type Submission,
   type SubmitResult,
   toErrorData,
@@ -134,6 +136,14 @@ export class MemoryCommandHandler implements CommandHandler {
 
   async inspect(): Promise<Record<string, unknown>> {
     return { ready: this.ready, commands: this.#commands.size };
+  }
+
+  /** This handler keeps no Outcomes: a service it knows has none, any other is unknown. */
+  async outcomes(query: OutcomeQuery): Promise<OutcomePage> {
+    if (!this.types().some((t) => t.services.includes(query.service))) {
+      throw new CoordinatorError('UNKNOWN_SERVICE', `No Command type calls ${query.service}`);
+    }
+    return { items: [], next: null, retention: { complete: true, oldest: null } };
   }
 
   /** This handler runs no machines: there is nothing to draw. */

@@ -216,6 +216,8 @@ it('stops at an Outcome the target refuses, naming it with the status and body, 
       `${payments.url}/admin/rebuild`,
       '--cursor-file',
       join(dir, 'cursor.json'),
+      '--concurrency',
+      '1',
     ],
     { env: fixture.env },
   );

@@ -11,10 +11,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggedRecord } from '@coordinator/core';
 import { FileLog, type FileLogEvent } from '@coordinator/node';
 import { afterAll, expect, it } from 'vitest';
+import { acknowledgedIds, killAtRandom } from './support/file-log-crash-rounds.js';
 import { type SpawnedProcess, spawnSupportScript } from './support/spawn-process.js';
 import { seededRandom, testSeed } from './support/test-seed.js';
 
@@ -49,22 +49,13 @@ it(`keeps every acknowledged record through ${rounds} SIGKILLs (seed ${testSeed}
   for (let round = 0; round < rounds; round++) {
     const child = ahead.shift() as SpawnedProcess;
     if (round + 2 < rounds) ahead.push(spawnChild(round + 2));
-    await child.waitForLine((line) => line === 'loaded');
-    child.send('go');
-    const duringRecovery = random.next() < 0.2;
-    await child.waitForLine((line) => line === (duringRecovery ? 'opening' : 'ready'));
-    const delayMs = duringRecovery ? random.next() * 20 : random.next() * 120;
-    await sleep(delayMs);
-    await child.kill();
+    await killAtRandom(child, random);
 
-    for (const line of child.lines) {
-      if (!line.startsWith('ack ')) continue;
-      const [p, first, count, r, a, seq] = line.slice(4).split(' ').map(Number) as number[];
-      for (let i = 0; i < (count as number); i++) {
-        acknowledged[p as number]?.set((first as number) + i, `r${r}-a${a}-s${seq}-${i}`);
-      }
-      totalAcks++;
-    }
+    const acks = acknowledgedIds(child.lines, partitions);
+    acks.forEach((ids, p) => {
+      for (const [position, id] of ids) acknowledged[p]?.set(position, id);
+    });
+    totalAcks += child.lines.filter((line) => line.startsWith('ack ')).length;
 
     const events: FileLogEvent[] = [];
     const log = await FileLog.open({

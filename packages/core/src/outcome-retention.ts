@@ -38,7 +38,7 @@ export function parseRetention(text: string): OutcomeRetention | undefined {
   const value = text.trim().toLowerCase();
   if (value === 'forever') return { kind: 'forever' };
   if (value === 'none' || value === '0') return { kind: 'none' };
-  const match = /^(\d{1,15})\s*([a-z]+)$/.exec(value);
+  const match = /^(\d{1,16})\s*([a-z]+)$/.exec(value);
   if (!match) return undefined;
   const amount = Number(match[1]);
   const unit = match[2] as string;

@@ -35,7 +35,9 @@ export async function openEventLog(o: NodeOptions, logger: Logger): Promise<Open
   const log = await FileLog.open({
     dir: o.dataDir,
     sync: o.sync,
+    segmentBytes: o.segmentBytes,
     retainSegments: o.retainSegments,
+    archiveSegmentBytes: o.archiveSegmentBytes,
     outcomeRetention: o.outcomeRetention,
     outcomeRetentionByService: o.outcomeRetentionByService,
     onEvent: (event) =>

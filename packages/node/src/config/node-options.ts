@@ -3,8 +3,15 @@ import { httpServerOptions } from '@coordinator/transport';
 import { fileLogOptions } from '../file-log/file-log-options.js';
 import { kafkaLogOptions } from '../kafka-log/kafka-log-options.js';
 
-const { dir, sync, retainSegments, outcomeRetention, outcomeRetentionByService } =
-  fileLogOptions.options;
+const {
+  dir,
+  sync,
+  segmentBytes,
+  retainSegments,
+  outcomeRetention,
+  outcomeRetentionByService,
+  archiveSegmentBytes,
+} = fileLogOptions.options;
 const { brokers, topic, groupId } = kafkaLogOptions.options;
 
 const file = (flag: string, description: string) =>
@@ -47,11 +54,13 @@ export const nodeOptions = defineOptions('node', {
     description: 'how long a shutdown waits for running steps before it exits anyway',
   }),
   sync,
+  segmentBytes,
   retainSegments: retainSegments.with({ flag: 'retain-segments' }),
   outcomeRetention: outcomeRetention.with({ flag: 'outcome-retention' }),
   outcomeRetentionByService: outcomeRetentionByService.with({
     flag: 'outcome-retention-by-service',
   }),
+  archiveSegmentBytes,
   logLevel: option.oneOf({
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     default: 'info',

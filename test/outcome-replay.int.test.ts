@@ -166,3 +166,28 @@ it('stops at an Outcome the target refuses, naming it with the status and body, 
   );
   expect(JSON.parse(run.stdout.trim())).toMatchObject({ sent: 0, failed: 1, complete: false });
 });
+
+it('refuses bad flags with INVALID_OPTION and exit 2, before reading anything', async () => {
+  const refusals = await Promise.all(
+    [
+      ['--to', 'http://127.0.0.1:1/rebuild', '--rate', '-1'],
+      ['--to', 'http://127.0.0.1:1/rebuild', '--concurrency', '0'],
+      ['--to', 'http://127.0.0.1:1/rebuild', '--config', 'coordinator.config.ts'],
+      ['--to', 'ftp://127.0.0.1/rebuild'],
+      [],
+    ].map((args) =>
+      runCli(['replay', '--service', 'payments', '--url', 'http://127.0.0.1:1', ...args]),
+    ),
+  );
+  expect(refusals.map((r) => r.code)).toEqual([2, 2, 2, 2, 2]);
+  const messages = refusals.map((r) => r.stderr.trim());
+  expect(messages[0]).toMatch(
+    /INVALID_OPTION: Expected replay option `ratePerSecond` \(from flags\) to be an integer from 0 and up, got `-1`/,
+  );
+  expect(messages[1]).toMatch(
+    /`concurrency` \(from flags\) to be an integer from 1 to 1024, got `0`/,
+  );
+  expect(messages[2]).toMatch(/either --to <url> or --config <file>/);
+  expect(messages[3]).toMatch(/--to must be an http:\/\/ or https:\/\/ URL, got "ftp:/);
+  expect(messages[4]).toMatch(/Say where to replay to: --to <url>, or --config <file>/);
+});

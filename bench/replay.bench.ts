@@ -1,23 +1,33 @@
 /**
  * `pnpm bench replay`: Outcomes replayed a second to a local no-op HTTP target (a child process
- * answering 200 at once, so each side has a core), by `replayOutcomes` with `httpTarget`, the
- * path `coordinator replay --to` sends through, at concurrency 1, 16 and 64 and no rate bound.
- * The Outcomes come from memory, so the figure is the sending side alone; reading them from a
- * node is the `outcomes` bench's. Rates are the median of short interleaved rounds. Prints a
- * table and writes `bench/results/replay.json`.
+ * answering 200 at once).
+ * - sending: `replayOutcomes` with `httpTarget` (the path `coordinator replay --to` sends
+ *   through) at concurrency 1, 16 and 64, no rate bound, Outcomes from memory: the sending side
+ *   alone; the median of short interleaved rounds;
+ * - end to end: a node (file log, the order saga's shape with no-op steps) holding N Commands'
+ *   Outcomes, and `coordinator replay --service inventory --to <target> --rate 0` as a process
+ *   reading them from the node's `GET /v1/outcomes` and sending them, timed by its own summary
+ *   (`elapsedMs`, not counting the process's start).
+ * Prints the figures and writes `bench/results/replay.json`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { httpTarget, replayOutcomes } from '@coordinator/node';
-import { SpawnedProcess } from '../test/support/spawn-process.js';
+import { createNode, defineConfig, httpTarget, replayOutcomes } from '@coordinator/node';
+import { StreamClient } from '@coordinator/transport';
+import { pino } from 'pino';
+import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
+import { repoRoot, runToEnd, SpawnedProcess, tsxArgs } from '../test/support/spawn-process.js';
 import { median } from './median.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const perRound = quick ? 2_000 : 10_000;
 const rounds = quick ? 3 : 5;
 const concurrencies = [1, 16, 64] as const;
+const commands = quick ? 3_000 : 20_000;
 
 const noOpTarget = `
 const server = require('node:http').createServer((request, response) => {
@@ -60,6 +70,62 @@ async function round(url: string, concurrency: number): Promise<number> {
   return perRound / ((performance.now() - started) / 1000);
 }
 
+/** A node holding `commands` orders' Outcomes, and the CLI replaying inventory's from it. */
+async function endToEnd(url: string) {
+  const root = await mkdtemp(join(tmpdir(), 'coordinator-replay-bench-'));
+  const node = createNode({
+    config: defineConfig({ commands: [defineNoOpOrderSaga()], receiver: () => ({}) }),
+    overrides: [
+      {
+        values: {
+          dataDir: join(root, 'data'),
+          streamAddress: '127.0.0.1:0',
+          httpAddress: '127.0.0.1:0',
+          maxCmds: 100_000,
+        },
+      },
+    ],
+    logger: pino({ level: 'silent' }),
+  });
+  try {
+    const { stream, http } = await node.start();
+    const client = new StreamClient({ host: stream.host, port: stream.port });
+    await client.connect();
+    let n = 0;
+    await Promise.all(
+      Array.from({ length: 128 }, async () => {
+        while (n < commands) await client.submit({ type: 'order', payload: { n: n++ } }).result;
+      }),
+    );
+    await client.close();
+    const cli = join(repoRoot, 'packages/node/src/cli.ts');
+    const args = ['replay', '--service', 'inventory', '--url', `http://${http.host}:${http.port}`];
+    const flags = ['--to', url, '--rate', '0', '--concurrency', '64'];
+    const run = await runToEnd(process.execPath, [
+      ...tsxArgs,
+      cli,
+      ...args,
+      ...flags,
+      '--cursor-file',
+      join(root, 'cursor.json'),
+    ]);
+    if (run.code !== 0) throw new Error(`replay failed: ${run.stderr}`);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as {
+      sent: number;
+      elapsedMs: number;
+    };
+    if (summary.sent !== commands) throw new Error(`replayed ${summary.sent} of ${commands}`);
+    return {
+      outcomes: summary.sent,
+      seconds: summary.elapsedMs / 1000,
+      outcomesPerSecond: Math.round(summary.sent / (summary.elapsedMs / 1000)),
+    };
+  } finally {
+    await node.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
 const child = new SpawnedProcess(process.execPath, ['-e', noOpTarget]);
 try {
   const port = await child.waitForLine((line) => /^\d+$/.test(line), 10_000);
@@ -74,14 +140,18 @@ try {
     outcomesPerSecond: Math.round(median(rates.get(concurrency) ?? [])),
   }));
   console.log(
-    `Outcomes replayed to a no-op HTTP target (${perRound} a round, median of ${rounds}):`,
+    `Outcomes replayed to a no-op HTTP target (${perRound} a round, median of ${rounds}), sending alone:`,
   );
   console.table(results);
+  const cli = await endToEnd(url);
+  console.log(
+    `coordinator replay end to end (read from a node, sent at concurrency 64): ${cli.outcomes} Outcomes in ${cli.seconds.toFixed(2)} s, ${cli.outcomesPerSecond}/s`,
+  );
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'replay.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), quick, perRound, rounds, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), quick, perRound, rounds, results, endToEnd: cli }, null, 2)}\n`,
   );
 } finally {
   await child.kill('SIGKILL');

@@ -56,18 +56,30 @@ async function destination(to: string | undefined, config: string | undefined, t
   } satisfies Destination;
 }
 
-/** A service's Outcomes after `after`, one at a time; `onRetention` is told the first page's. */
+/**
+ * A service's Outcomes after `after`, one at a time, the next page read while this one is sent;
+ * `onRetention` is told the first page's retention.
+ */
 async function* outcomesAfter(
   node: Target,
   service: string,
   after: string | undefined,
   onRetention: (retention: OutcomeRetentionState) => void,
 ): AsyncGenerator<ArchivedOutcome> {
-  let first = true;
-  for await (const page of outcomePages(node, { service, after })) {
-    if (first) onRetention(page.retention);
-    first = false;
-    yield* page.items;
+  const pages = outcomePages(node, { service, after });
+  let next = pages.next();
+  try {
+    for (let first = true; ; first = false) {
+      const page = await next;
+      if (page.done) return;
+      if (first) onRetention(page.value.retention);
+      next = pages.next();
+      // Its failure is seen when awaited, or never if the replay stops first.
+      next.catch(() => undefined);
+      yield* page.value.items;
+    }
+  } finally {
+    await pages.return(undefined);
   }
 }
 
@@ -157,12 +169,12 @@ export function replayCommand() {
           `replay ${service} to ${target?.name ?? '(dry run)'}: ${after === undefined ? 'from the oldest Outcome kept' : `after cursor ${after} (${cursorFile})`}\n`,
         );
         if (dryRun) {
-          let skipped = 0;
+          let printed = 0;
           for await (const outcome of outcomes) {
             await printLine(JSON.stringify(outcome));
-            skipped += 1;
+            printed += 1;
           }
-          progress.end({ sent: 0, skipped, failed: 0, cursor: undefined }, true);
+          progress.printed(printed);
           return;
         }
         const send = (target as Destination).send;
@@ -171,6 +183,7 @@ export function replayCommand() {
         const onSignal = () => interrupt.abort();
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
+        const startedAt = performance.now();
         const summary = await replayOutcomes({
           outcomes,
           target: send,
@@ -195,6 +208,7 @@ export function replayCommand() {
             cursor: summary.cursor ?? after ?? null,
             cursorFile,
             complete: summary.stop === undefined,
+            elapsedMs: Math.round(performance.now() - startedAt),
           }),
         );
         const error = stoppedError(summary, cursorFile);

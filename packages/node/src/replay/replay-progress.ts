@@ -58,13 +58,19 @@ export function replayProgress(out: ProgressOutput, service: string, startedAt =
         `replay ${service}: ${outcome.idempotencyKey} not taken (try ${attempt + 1}), again in ${delayMs} ms: ${answer.detail}\n`,
       );
     },
-    /** The closing summary line (sent, skipped, failed). */
-    end(summary: ReplaySummary, dryRun = false) {
+    /** The closing summary line: sent, skipped, failed, the rate and the cursor. */
+    end(summary: ReplaySummary) {
       clear();
-      const what = dryRun ? 'dry run, nothing sent' : `${count(summary.sent)} sent`;
+      const { sent, skipped, failed, cursor } = summary;
+      const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
+      const rate = count(Math.round((sent + skipped) / seconds));
       out.write(
-        `replay ${service}: ${what}, ${count(summary.skipped)} skipped, ${count(summary.failed)} failed${summary.cursor ? `; cursor ${summary.cursor}` : ''}\n`,
+        `replay ${service}: ${count(sent)} sent, ${count(skipped)} skipped, ${count(failed)} failed in ${seconds.toFixed(1)} s (${rate}/s)${cursor ? `; cursor ${cursor}` : ''}\n`,
       );
+    },
+    /** The closing line of a dry run. */
+    printed(outcomes: number) {
+      out.write(`replay ${service}: dry run: ${count(outcomes)} Outcomes printed, nothing sent\n`);
     },
   };
 }

@@ -19,7 +19,8 @@ const fixture = clusterFixture();
 
 it(`runs ${total} Commands exactly once on three nodes, through a SIGKILL of one`, async () => {
   // The first node creates the topic; the others join its group.
-  const nodes = await fixture.start({ size: 3, partitions });
+  const cluster = await fixture.start({ size: 3, partitions });
+  const nodes = cluster;
 
   // Load: round-robin over the live nodes; a refused or lost submit is resubmitted by id.
   const load = new Load({ targets: () => nodes.live(), clients: 24, total });

@@ -72,6 +72,7 @@ export class CoordinatorNode<Rcv> {
   readonly events = new EventHub();
   #driver: Driver<Rcv> | undefined;
   #eventLog: EventLog | undefined;
+  #closeOutcomes: (() => Promise<void>) | undefined;
   #receiver: Rcv | undefined;
   #handler: DriverHandler | undefined;
   #servers: { stream: StreamServer; http: HttpServer; internal?: StreamServer } | undefined;
@@ -107,8 +108,9 @@ export class CoordinatorNode<Rcv> {
 
   async start(): Promise<NodeAddresses> {
     const o = this.options;
-    const { log: eventLog, shared, outcomes } = await openEventLog(o, this.log);
+    const { log: eventLog, shared, outcomes, closeOutcomes } = await openEventLog(o, this.log);
     this.#eventLog = eventLog;
+    this.#closeOutcomes = closeOutcomes;
     try {
       const security = await loadListenerSecurity(o, [
         { name: 'http', ...split(o.httpAddress) },
@@ -224,6 +226,7 @@ export class CoordinatorNode<Rcv> {
       this.#servers?.internal?.close(),
       this.#router?.close(),
     ]);
+    await this.#closeOutcomes?.();
     await this.#eventLog?.close();
     if (this.#receiver !== undefined) await this.#config.close?.(this.#receiver);
     this.#telemetry.close();

@@ -12,24 +12,44 @@ export interface OpenedLog {
   readonly shared: boolean;
   /** The Outcomes kept for replay; none when no service keeps any. */
   readonly outcomes?: OutcomeReader | undefined;
+  /** Stops what keeps the Outcomes besides the log (a cluster node's follower). */
+  readonly closeOutcomes?: () => Promise<void>;
 }
 
 /**
- * Opens the log the options name: Kafka when `kafkaBrokers` is set, else the file log in
- * `dataDir`. Each adapter is loaded only when used, so a file-log node never loads kafkajs.
+ * Opens the log the options name: Kafka when `kafkaBrokers` is set (with the follower that keeps
+ * its Outcomes in `dataDir`), else the file log in `dataDir`. Each adapter is loaded only when
+ * used, so a file-log node never loads kafkajs.
  */
 export async function openEventLog(o: NodeOptions, logger: Logger): Promise<OpenedLog> {
   if (o.kafkaBrokers.length > 0) {
-    const { KafkaLog } = await import('./kafka-log/kafka-log.js');
-    const log = await KafkaLog.open({
+    const cluster = {
       brokers: o.kafkaBrokers,
       topic: o.kafkaTopic,
       groupId: o.kafkaGroupId,
-      partitions: o.partitions,
       nodeId: o.nodeId,
-      onEvent: (event) => logger.info(event, event.type),
+      onEvent: (event: { type: string }) => logger.info(event, event.type),
+    };
+    const { KafkaLog } = await import('./kafka-log/kafka-log.js');
+    const log = await KafkaLog.open({ ...cluster, partitions: o.partitions });
+    const { OutcomeFollower } = await import('./kafka-log/outcome-follower.js');
+    const follower = await OutcomeFollower.start({
+      ...cluster,
+      dataDir: o.dataDir,
+      sync: o.sync,
+      segmentBytes: o.archiveSegmentBytes,
+      outcomeRetention: o.outcomeRetention,
+      outcomeRetentionByService: o.outcomeRetentionByService,
+    }).catch(async (error: unknown) => {
+      await log.close();
+      throw error;
     });
-    return { log, shared: true };
+    return {
+      log,
+      shared: true,
+      outcomes: follower,
+      ...(follower ? { closeOutcomes: () => follower.close() } : {}),
+    };
   }
   const { FileLog } = await import('./file-log/file-log.js');
   const log = await FileLog.open({

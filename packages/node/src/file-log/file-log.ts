@@ -8,11 +8,10 @@ import {
   type LogRecord,
   type OutcomeReader,
   type OwnershipListener,
-  retentionOf,
 } from '@coordinator/core';
 import { DirectoryLock } from './directory-lock.js';
 import { type FileLogInput, type FileLogOptions, fileLogOptions } from './file-log-options.js';
-import { OutcomeArchive } from './outcome-archive.js';
+import { type OutcomeArchive, openOutcomeArchive } from './outcome-archive.js';
 import { checkPartitionCount } from './partition-count.js';
 import { type PartitionConfig, PartitionLog, parsePartitionDirName } from './partition-log.js';
 
@@ -78,7 +77,11 @@ export class FileLog implements EventLog {
         if (partition === undefined) continue;
         log.#partitions.set(partition, await PartitionLog.recover(log.#config(partition)));
       }
-      log.#archive = await openArchive(options, root);
+      log.#archive = await openOutcomeArchive({
+        ...options,
+        dir: join(root, 'outcomes'),
+        segmentBytes: options.archiveSegmentBytes,
+      });
       for (const [partition, partitionLog] of log.#partitions) {
         await log.#archive?.recover(partition, partitionLog.first(), (from) =>
           partitionLog.read(from),
@@ -220,22 +223,4 @@ export class FileLog implements EventLog {
       },
     };
   }
-}
-
-/** The outcome archive in `<root>/outcomes`, unless no service keeps Outcomes. */
-async function openArchive(
-  options: FileLogOptions,
-  root: string,
-): Promise<OutcomeArchive | undefined> {
-  const { outcomeRetention, outcomeRetentionByService } = options;
-  const kept = [outcomeRetention, ...Object.values(outcomeRetentionByService)];
-  if (kept.every((retention) => retention.kind === 'none')) return undefined;
-  return OutcomeArchive.open({
-    dir: join(root, 'outcomes'),
-    sync: options.sync === 'data',
-    segmentBytes: options.archiveSegmentBytes,
-    retention: (service) => retentionOf(service, outcomeRetention, outcomeRetentionByService),
-    now: Date.now,
-    onEvent: options.onEvent,
-  });
 }

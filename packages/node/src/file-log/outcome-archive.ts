@@ -1,12 +1,13 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type {
-  LoggedRecord,
-  LogRecord,
-  OutcomePage,
-  OutcomeQuery,
-  OutcomeReader,
-  OutcomeRetention,
+import {
+  type LoggedRecord,
+  type LogRecord,
+  type OutcomePage,
+  type OutcomeQuery,
+  type OutcomeReader,
+  type OutcomeRetention,
+  retentionOf,
 } from '@coordinator/core';
 import { type ArchiveEntry, archivedOutcome, cursorOf, positionOfCursor } from './archive-entry.js';
 import { readManifest, writeManifest } from './archive-manifest.js';
@@ -128,7 +129,8 @@ export class OutcomeArchive implements OutcomeReader {
       if (queue) queue.push(entry);
       else this.#pending.set(record.service, [entry]);
     }
-    this.#logged.set(partition, (positions.at(-1) as number) + 1);
+    const end = (positions.at(-1) as number) + 1;
+    if (end > (this.#logged.get(partition) ?? 0)) this.#logged.set(partition, end);
     this.#flushing ??= this.#flushLoop();
   }
 
@@ -239,4 +241,31 @@ export class OutcomeArchive implements OutcomeReader {
     for (const archive of this.#services.values()) await archive.close();
     if (this.#config.sync) await syncDirectory(this.#config.dir);
   }
+}
+
+/** What {@link openOutcomeArchive} takes: the directory, syncing, and the retentions. */
+export interface OutcomeArchiveSettings {
+  readonly dir: string;
+  readonly sync: 'data' | 'none';
+  readonly segmentBytes: number;
+  readonly outcomeRetention: OutcomeRetention;
+  readonly outcomeRetentionByService: Readonly<Record<string, OutcomeRetention>>;
+  readonly onEvent: (event: FileLogEvent) => void;
+}
+
+/** Opens the outcome archive in `settings.dir`, unless no service keeps Outcomes. */
+export async function openOutcomeArchive(
+  settings: OutcomeArchiveSettings,
+): Promise<OutcomeArchive | undefined> {
+  const { outcomeRetention, outcomeRetentionByService } = settings;
+  const kept = [outcomeRetention, ...Object.values(outcomeRetentionByService)];
+  if (kept.every((retention) => retention.kind === 'none')) return undefined;
+  return OutcomeArchive.open({
+    dir: settings.dir,
+    sync: settings.sync === 'data',
+    segmentBytes: settings.segmentBytes,
+    retention: (service) => retentionOf(service, outcomeRetention, outcomeRetentionByService),
+    now: Date.now,
+    onEvent: settings.onEvent,
+  });
 }

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { createNode, defineConfig, httpTarget, replayOutcomes } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
+import { archivedOutcome } from '../test/support/archived-outcomes.js';
 import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
 import { repoRoot, runToEnd, SpawnedProcess, tsxArgs } from '../test/support/spawn-process.js';
 import { median } from './median.js';
@@ -38,22 +39,8 @@ server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-function outcome(n: number) {
-  return {
-    cursor: String(n).padStart(10, '0'),
-    commandId: `order-${n}`,
-    type: 'order',
-    step: 'charge',
-    service: 'payments',
-    idempotencyKey: `order-${n}:charge`,
-    at: 1_764_664_800_000 + n,
-    outcome: { service: 'payments', payment: `P-${n}`, amount: 40, key: `order-${n}:charge` },
-    compensation: false,
-  };
-}
-
 async function* outcomes(count: number) {
-  for (let n = 0; n < count; n++) yield outcome(n);
+  for (let n = 0; n < count; n++) yield archivedOutcome(n);
 }
 
 async function round(url: string, concurrency: number): Promise<number> {

@@ -1,16 +1,13 @@
 import { basename } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import {
-  type ArchivedOutcome,
-  CoordinatorError,
-  type OutcomeRetentionState,
-} from '@coordinator/core';
+import { CoordinatorError, type OutcomeRetentionState } from '@coordinator/core';
 import { loadConfig } from '../config/load-config.js';
 import { type ReplaySummary, replayOutcomes } from '../replay/outcome-replay.js';
 import { CursorFile, defaultCursorFile, readCursor } from '../replay/replay-cursor.js';
 import { replayOptions } from '../replay/replay-options.js';
 import { replayProgress } from '../replay/replay-progress.js';
 import { defaultReplayRetry } from '../replay/replay-retry.js';
+import { replaySource } from '../replay/replay-source.js';
 import { hookTarget, httpTarget, type ReplayTarget } from '../replay/replay-target.js';
 import { fail } from './fail.js';
 import { caOption, type Target, tokenOption, urlOption } from './node-client.js';
@@ -54,33 +51,6 @@ async function destination(to: string | undefined, config: string | undefined, t
       await loaded.close?.(receiver);
     },
   } satisfies Destination;
-}
-
-/**
- * A service's Outcomes after `after`, one at a time, the next page read while this one is sent;
- * `onRetention` is told the first page's retention.
- */
-async function* outcomesAfter(
-  node: Target,
-  service: string,
-  after: string | undefined,
-  onRetention: (retention: OutcomeRetentionState) => void,
-): AsyncGenerator<ArchivedOutcome> {
-  const pages = outcomePages(node, { service, after });
-  let next = pages.next();
-  try {
-    for (let first = true; ; first = false) {
-      const page = await next;
-      if (page.done) return;
-      if (first) onRetention(page.value.retention);
-      next = pages.next();
-      // Its failure is seen when awaited, or never if the replay stops first.
-      next.catch(() => undefined);
-      yield* page.value.items;
-    }
-  } finally {
-    await pages.return(undefined);
-  }
 }
 
 /** Writes a line to stdout, waiting while the pipe is full. */
@@ -164,7 +134,18 @@ export function replayCommand() {
             );
           }
         };
-        const outcomes = outcomesAfter(node, service, after, onRetention);
+        const retry = { ...defaultReplayRetry, maxAttempts: options.maxAttempts };
+        const outcomes = replaySource({
+          pages: (from) => outcomePages(node, { service, after: from }),
+          after,
+          retry,
+          random: Math.random,
+          onRetention,
+          onRetry: (error, delayMs) =>
+            process.stderr.write(
+              `replay ${service}: reading from ${node.url} failed (${(error as Error).message}); again in ${delayMs} ms\n`,
+            ),
+        });
         process.stderr.write(
           `replay ${service} to ${target?.name ?? '(dry run)'}: ${after === undefined ? 'from the oldest Outcome kept' : `after cursor ${after} (${cursorFile})`}\n`,
         );
@@ -189,7 +170,7 @@ export function replayCommand() {
           target: send,
           concurrency: options.concurrency,
           ratePerSecond: options.ratePerSecond,
-          retry: { ...defaultReplayRetry, maxAttempts: options.maxAttempts },
+          retry,
           random: Math.random,
           onCursor: (c) => cursor.update(c),
           onDone: progress.done,

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ArchivedOutcome } from '@coordinator/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { archivedOutcome } from '../../../../test/support/archived-outcomes.js';
 import { type ReplayInput, replayOutcomes } from './outcome-replay.js';
 import { httpTarget } from './replay-target.js';
 
@@ -47,19 +48,8 @@ async function target(answer: Answer = () => [200]) {
 const cursorOf = (n: number) => String(n).padStart(6, '0');
 
 function outcomes(count: number, keyOf: (n: number) => string = (n) => `order-${n}:charge`) {
-  return Array.from(
-    { length: count },
-    (_, n): ArchivedOutcome => ({
-      cursor: cursorOf(n),
-      commandId: `order-${n}`,
-      type: 'order',
-      step: 'charge',
-      service: 'payments',
-      idempotencyKey: keyOf(n),
-      at: 1_700_000_000_000 + n,
-      outcome: { payment: `P-${n}`, amount: n },
-      compensation: false,
-    }),
+  return Array.from({ length: count }, (_, n) =>
+    archivedOutcome(n, { idempotencyKey: keyOf(n), at: 1_700_000_000_000 + n }),
   );
 }
 

@@ -1,20 +1,8 @@
-import type { ArchivedOutcome } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';
+import { archivedOutcome } from '../../../../test/support/archived-outcomes.js';
 import { replayProgress } from './replay-progress.js';
 
-function outcome(n: number, at: number): ArchivedOutcome {
-  return {
-    cursor: String(n),
-    commandId: `order-${n}`,
-    type: 'order',
-    step: 'charge',
-    service: 'payments',
-    idempotencyKey: `order-${n}:charge`,
-    at,
-    outcome: {},
-    compensation: false,
-  };
-}
+const outcome = (n: number, at: number) => archivedOutcome(n, { at });
 
 function output(isTTY: boolean) {
   const written: string[] = [];

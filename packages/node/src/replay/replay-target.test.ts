@@ -1,18 +1,9 @@
-import { type ArchivedOutcome, CoordinatorError } from '@coordinator/core';
+import { CoordinatorError } from '@coordinator/core';
 import { describe, expect, it } from 'vitest';
+import { archivedOutcome } from '../../../../test/support/archived-outcomes.js';
 import { hookTarget } from './replay-target.js';
 
-const outcome: ArchivedOutcome = {
-  cursor: '1',
-  commandId: 'order-1',
-  type: 'order',
-  step: 'charge',
-  service: 'payments',
-  idempotencyKey: 'order-1:charge',
-  at: 0,
-  outcome: { payment: 'P-1' },
-  compensation: false,
-};
+const outcome = archivedOutcome(1, { cursor: '1' });
 
 describe('hookTarget', () => {
   it('passes each Outcome and the Receiver to the hook; `skipped` is skipped, anything else sent', async () => {

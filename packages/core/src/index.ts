@@ -77,6 +77,7 @@ export {
   parseRetention,
   readRetention,
   readRetentionMap,
+  retention,
   retentionExpected,
   retentionOf,
 } from './outcome-retention.js';

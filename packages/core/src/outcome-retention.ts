@@ -1,3 +1,5 @@
+import { invalidOption } from './options/option.js';
+
 /**
  * How long a service's Outcomes are kept for replay, independent of the checkpoint that bounds
  * recovery: `forever`, `none` (nothing is archived), an age (`30d`: Outcomes recorded longer ago
@@ -48,6 +50,16 @@ export function parseRetention(text: string): OutcomeRetention | undefined {
   if (!Number.isSafeInteger(scaled)) return undefined;
   if (scaled === 0) return { kind: 'none' };
   return age === undefined ? { kind: 'size', bytes: scaled } : { kind: 'age', ms: scaled };
+}
+
+/**
+ * A retention from its text, for a config file: `outcomeRetention: retention('90d')`.
+ * @throws CoordinatorError `INVALID_OPTION` for text that is not a retention.
+ */
+export function retention(text: string): OutcomeRetention {
+  const read = parseRetention(text);
+  if (!read) throw invalidOption('retention', retentionExpected, text);
+  return read;
 }
 
 /** The text {@link parseRetention} reads back to the same retention. */

@@ -6,6 +6,7 @@ import {
   idempotencyKey,
   type OutcomeRetention,
   parseRetention,
+  retention,
 } from '@coordinator/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -160,7 +161,7 @@ describe('a service archive', () => {
 });
 
 describe('an Outcome retention', () => {
-  const retention = fc.oneof(
+  const retentions = fc.oneof(
     fc.constant<OutcomeRetention>({ kind: 'forever' }),
     fc.constant<OutcomeRetention>({ kind: 'none' }),
     fc.integer({ min: 1, max: 2 ** 50 }).map((ms) => ({ kind: 'age' as const, ms })),
@@ -169,8 +170,9 @@ describe('an Outcome retention', () => {
 
   it('reads back what it writes', () => {
     fc.assert(
-      fc.property(retention, (r) => {
+      fc.property(retentions, (r) => {
         expect(parseRetention(formatRetention(r))).toEqual(r);
+        expect(retention(formatRetention(r))).toEqual(r);
       }),
     );
   });
@@ -202,6 +204,10 @@ describe('an Outcome retention', () => {
       fc.property(fc.string(), (text) => {
         const read = parseRetention(text);
         if (read) expect(/^\s*(forever|none|0|\d+\s*[a-z]+)\s*$/i.test(text)).toBe(true);
+        else
+          expect(() => retention(text)).toThrow(
+            expect.objectContaining({ code: 'INVALID_OPTION' }),
+          );
       }),
     );
   });

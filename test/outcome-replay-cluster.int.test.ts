@@ -19,7 +19,7 @@ import {
   rebuildAt,
   replayCli,
   replayOrder,
-  replayThroughSigkill,
+  replayThroughKill,
   stateOf,
   wipe,
 } from './support/outcome-replay.js';
@@ -85,7 +85,7 @@ it(`rebuilds payments and inventory from ${total} orders on three nodes, one of 
 
   // A replay SIGKILLed half-way and started again.
   const killedFile = join(dir, 'killed.json');
-  await replayThroughSigkill(survivor.url, payments, counts.payments, killedFile, env);
+  await replayThroughKill(survivor.url, payments, counts.payments, killedFile, env);
   expect(await stateOf(payments)).toBe(before.payments);
   console.log(
     `cluster replay: ${total} orders on 3 nodes (one killed); ${counts.payments} payments and ${counts.inventory} inventory Outcomes rebuilt; ${load.summary()}`,

@@ -4,7 +4,7 @@
  * lose all their data and `coordinator replay` processes rebuild each to exactly the state it had
  * (full state dumps compared), one through `--to` its rebuild endpoint, one through the config's
  * `outcomeReplay` hook. Replaying again changes nothing; a replay SIGKILLed half-way and started
- * again finishes with the same state and no gaps.
+ * again finishes with the same state and no gaps, and so does one stopped by SIGTERM (exit 130).
  */
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
   rebuildAt,
   replayCli,
   replayOrder,
-  replayThroughSigkill,
+  replayThroughKill,
   stateOf,
   wipe,
 } from './support/outcome-replay.js';
@@ -57,7 +57,7 @@ async function drained(node: NodeProcess, timeoutMs = 180_000) {
   );
 }
 
-it(`rebuilds payments and inventory from ${total} orders' Outcomes exactly, idempotently, and through a SIGKILL`, async () => {
+it(`rebuilds payments and inventory from ${total} orders' Outcomes exactly, idempotently, and through a SIGKILL and a SIGTERM`, async () => {
   const { inventory, payments } = fixture.services;
   const node = await fixture.node();
   const dir = await tempDir('coordinator-replay-');
@@ -126,7 +126,7 @@ it(`rebuilds payments and inventory from ${total} orders' Outcomes exactly, idem
   expect(await stateOf(inventory)).toBe(before.inventory);
 
   // Payments loses its data again; a paced replay is SIGKILLed half-way, then started again.
-  const { rebuilt, rerun } = await replayThroughSigkill(
+  const { rebuilt, rerun } = await replayThroughKill(
     node.url,
     payments,
     counts.payments,
@@ -134,6 +134,16 @@ it(`rebuilds payments and inventory from ${total} orders' Outcomes exactly, idem
     fixture.env,
   );
   expect(await stateOf(payments)).toBe(before.payments);
+  // Inventory the same, stopped by SIGTERM: it stops, saves its cursor and exits 130.
+  await replayThroughKill(
+    node.url,
+    inventory,
+    counts.inventory,
+    join(dir, 'terminated.json'),
+    fixture.env,
+    'SIGTERM',
+  );
+  expect(await stateOf(inventory)).toBe(before.inventory);
   console.log(
     `replay: ${total} orders; ${counts.payments} payments and ${counts.inventory} inventory Outcomes rebuilt; the killed replay had rebuilt ${rebuilt}, its rerun sent ${rerun.sent} and skipped ${rerun.skipped}`,
   );

@@ -67,18 +67,20 @@ export async function replayCli(
 }
 
 /**
- * `target` loses all its data; a paced replay of its Outcomes is SIGKILLed once half of `count`
- * are rebuilt and a cursor is saved in `cursorFile`, then run again to its end. The rerun resumes
+ * `target` loses all its data; a paced replay of its Outcomes is sent `signal` (SIGKILL: no
+ * chance to save; SIGTERM: it stops, saves and exits 130) once half of `count` are rebuilt and a
+ * cursor is saved in `cursorFile`, then run again to its end. The rerun resumes
  * from the saved cursor: it does not send everything again, and what it sends again (rebuilt
  * before the kill) is skipped. Resolves with how many were rebuilt at the kill and the rerun's
  * summary; the caller compares the state.
  */
-export async function replayThroughSigkill(
+export async function replayThroughKill(
   url: string,
   target: ToyService,
   count: number,
   cursorFile: string,
   env: Readonly<Record<string, string>>,
+  signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL',
 ): Promise<{ rebuilt: number; rerun: ReplaySummary }> {
   await wipe(target);
   const args = [...rebuildAt(target), '--cursor-file', cursorFile];
@@ -92,7 +94,8 @@ export async function replayThroughSigkill(
       60_000,
     );
   } finally {
-    await replay.kill('SIGKILL');
+    const exit = await replay.kill(signal);
+    expect(exit).toBe(signal === 'SIGKILL' ? 'SIGKILL' : 130);
   }
   const rebuilt = target.answers.size;
   expect(rebuilt).toBeLessThan(count);

@@ -53,6 +53,13 @@ async function destination(to: string | undefined, config: string | undefined, t
   } satisfies Destination;
 }
 
+/** How many Outcomes of `service` there are after `after` now: the progress bar's 100%. */
+async function countOutcomes(node: Target, service: string, after: string | undefined) {
+  let outcomes = 0;
+  for await (const page of outcomePages(node, { service, after })) outcomes += page.items.length;
+  return outcomes;
+}
+
 /** Writes a line to stdout, waiting while the pipe is full. */
 async function printLine(text: string): Promise<void> {
   if (!process.stdout.write(`${text}\n`)) {
@@ -158,6 +165,8 @@ export function replayCommand() {
           progress.printed(printed);
           return;
         }
+        if (process.stderr.isTTY)
+          countOutcomes(node, service, after).then(progress.total, () => undefined);
         const send = (target as Destination).send;
         const cursor = new CursorFile(cursorFile, service, (target as Destination).name);
         const interrupt = new AbortController();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ArchivedOutcome } from '@coordinator/core';
 import { type ReplayRetryTiming, replayRetryDelay } from './replay-retry.js';
@@ -76,6 +77,8 @@ export async function replayOutcomes(input: ReplayInput): Promise<ReplaySummary>
   const window = Math.max(1024, concurrency * 64);
   const pace = pacer(input.ratePerSecond);
   const halt = new AbortController();
+  // Every send waiting for its turn or its retry listens to it.
+  setMaxListeners(0, halt.signal);
   const counts = { sent: 0, skipped: 0, failed: 0 };
   let stop: ReplayStop | undefined;
   let cursor: string | undefined;

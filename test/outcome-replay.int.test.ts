@@ -201,3 +201,40 @@ it('refuses bad flags with INVALID_OPTION and exit 2, before reading anything', 
   expect(messages[3]).toMatch(/--to must be an http:\/\/ or https:\/\/ URL, got "ftp:/);
   expect(messages[4]).toMatch(/Say where to replay to: --to <url>, or --config <file>/);
 });
+
+it('reads from a node with an API token only with --token', async () => {
+  const { payments } = fixture.services;
+  const token = 'replay-secret-token';
+  const node = await fixture.node({ env: { COORDINATOR_API_TOKEN: token } });
+  const answer = await submit(
+    node.url,
+    { type: 'order', id: 'token-1', payload: replayOrder(1) },
+    { wait: 10_000, headers: { authorization: `Bearer ${token}` } },
+  );
+  expect(answer.body.state).toBe('done');
+  const dir = await tempDir('coordinator-replay-');
+  const args = (extra: string[]) => [
+    'replay',
+    '--service',
+    'payments',
+    '--url',
+    node.url,
+    ...rebuildAt(payments),
+    '--cursor-file',
+    join(dir, 'cursor.json'),
+    ...extra,
+  ];
+  const refused = await runCli(args([]), { env: { COORDINATOR_API_TOKEN: '' } });
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/UNAUTHORIZED/);
+  const dry = await runCli(args(['--token', token, '--dry-run']), {
+    env: { COORDINATOR_API_TOKEN: '' },
+  });
+  expect(dry.code, dry.stderr).toBe(0);
+  expect(JSON.parse(dry.stdout.trim())).toMatchObject({
+    commandId: 'token-1',
+    step: 'charge',
+    idempotencyKey: 'token-1:charge',
+    compensation: false,
+  });
+});

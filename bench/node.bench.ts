@@ -7,21 +7,19 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHistogram, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { CoordinatorError, defineSaga } from '@coordinator/core';
 import { createNode, defineConfig } from '@coordinator/node';
-import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
-import { ownCpuSeconds, processCpuSeconds } from '../test/support/cpu-usage.js';
-import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
+import { processCpuSeconds } from '../test/support/cpu-usage.js';
 import { SpawnedProcess } from '../test/support/spawn-process.js';
 import { median } from './median.js';
 import { startupTimes } from './startup.js';
+import { orderNode, throughput } from './stream-load.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const seconds = quick ? 2 : 5;
 const parkedCount = quick ? 10_000 : 100_000;
-const order = defineNoOpOrderSaga<{ n: number }>();
 
 /** Parks forever: its first step is always delayed. */
 const parked = defineSaga<{ n: number }, unknown>({
@@ -39,46 +37,6 @@ const parked = defineSaga<{ n: number }, unknown>({
 
 const silent = pino({ level: 'silent' });
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-
-async function throughput(url: { host: string; port: number }, concurrency: number) {
-  const client = new StreamClient({ host: url.host, port: url.port, maxFrameBytes: 1 << 20 });
-  await client.connect();
-  const histogram = createHistogram();
-  let completed = 0;
-  let n = 0;
-  const until = performance.now() + seconds * 1000;
-  // Warm up briefly.
-  await Promise.all(
-    Array.from(
-      { length: concurrency },
-      () => client.submit({ type: 'order', payload: { n: n++ } }).result,
-    ),
-  );
-  const started = performance.now();
-  const cpuBefore = ownCpuSeconds();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
-        const t0 = performance.now();
-        const result = await client.submit({ type: 'order', payload: { n: n++ } }).result;
-        if (result.state !== 'done') throw new Error(`not done: ${JSON.stringify(result)}`);
-        histogram.record(Math.max(1, Math.round((performance.now() - t0) * 1000)));
-        completed += 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  const cpuUsPerCommand = ((ownCpuSeconds() - cpuBefore) * 1e6) / Math.max(1, completed);
-  await client.close();
-  return {
-    concurrency,
-    completed,
-    cpuUsPerCommand,
-    commandsPerSecond: Math.round(completed / elapsed),
-    p50Ms: histogram.percentile(50) / 1000,
-    p99Ms: histogram.percentile(99) / 1000,
-  };
-}
 
 /** `count` clients in another process, each reading the node's live events until stopped. */
 async function sseSubscribers(base: string, count: number) {
@@ -122,22 +80,11 @@ async function main() {
   const rows: Record<string, unknown>[] = [];
   try {
     const dataDir = join(root, 'run');
-    const node = createNode({
-      config: defineConfig({ commands: [order], receiver: () => ({}) }),
-      overrides: [
-        {
-          values: {
-            dataDir,
-            streamAddress: '127.0.0.1:0',
-            httpAddress: '127.0.0.1:0',
-            maxCmds: 100_000,
-          },
-        },
-      ],
-      logger: silent,
-    });
+    const node = orderNode(dataDir);
     const { stream, http } = await node.start();
-    for (const concurrency of [1, 16, 128]) rows.push(await throughput(stream, concurrency));
+    for (const concurrency of [1, 16, 128]) {
+      rows.push(await throughput(stream, concurrency, seconds));
+    }
     // The same load with 10 live-event subscribers (another process reading /v1/events).
     // Rounds alternate without and with them, so a noisy neighbour hits both sides alike.
     const bare: number[] = [];
@@ -145,11 +92,11 @@ async function main() {
     const cpu = { bare: [] as number[], watched: [] as number[], subscribers: [] as number[] };
     let received = 0;
     for (let round = 0; round < 3; round++) {
-      const without = await throughput(stream, 128);
+      const without = await throughput(stream, 128, seconds);
       bare.push(without.commandsPerSecond);
       cpu.bare.push(without.cpuUsPerCommand);
       const watchers = await sseSubscribers(`http://${http.host}:${http.port}`, 10);
-      const withThem = await throughput(stream, 128);
+      const withThem = await throughput(stream, 128, seconds);
       watched.push(withThem.commandsPerSecond);
       cpu.watched.push(withThem.cpuUsPerCommand);
       cpu.subscribers.push((watchers.cpuSeconds() * 1e6) / withThem.completed);

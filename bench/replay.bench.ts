@@ -16,13 +16,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createNode, defineConfig, httpTarget, replayOutcomes } from '@coordinator/node';
+import { httpTarget, replayOutcomes } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
-import { pino } from 'pino';
 import { archivedOutcome } from '../test/support/archived-outcomes.js';
-import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
 import { repoRoot, runToEnd, SpawnedProcess, tsxArgs } from '../test/support/spawn-process.js';
 import { median } from './median.js';
+import { orderNode } from './stream-load.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const perRound = quick ? 2_000 : 10_000;
@@ -60,20 +59,7 @@ async function round(url: string, concurrency: number): Promise<number> {
 /** A node holding `commands` orders' Outcomes, and the CLI replaying inventory's from it. */
 async function endToEnd(url: string) {
   const root = await mkdtemp(join(tmpdir(), 'coordinator-replay-bench-'));
-  const node = createNode({
-    config: defineConfig({ commands: [defineNoOpOrderSaga()], receiver: () => ({}) }),
-    overrides: [
-      {
-        values: {
-          dataDir: join(root, 'data'),
-          streamAddress: '127.0.0.1:0',
-          httpAddress: '127.0.0.1:0',
-          maxCmds: 100_000,
-        },
-      },
-    ],
-    logger: pino({ level: 'silent' }),
-  });
+  const node = orderNode(join(root, 'data'));
   try {
     const { stream, http } = await node.start();
     const client = new StreamClient({ host: stream.host, port: stream.port });

@@ -16,10 +16,11 @@ function order(i: number) {
   return { type: 'order', id: `order-${i}`, payload: { sku: `S-${i}`, qty: 1, amount: 10 + i } };
 }
 
-async function runOrders(url: string, from: number, count: number): Promise<void> {
-  for (let i = from; i < from + count; i += 10) {
+/** Runs orders `from`… to the end, `together` at a time. */
+async function runOrders(url: string, from: number, count: number, together = 10): Promise<void> {
+  for (let i = from; i < from + count; i += together) {
     await Promise.all(
-      Array.from({ length: Math.min(10, from + count - i) }, async (_, k) => {
+      Array.from({ length: Math.min(together, from + count - i) }, async (_, k) => {
         const { status, body } = await submit(url, order(i + k), { wait: 20_000, headers: auth });
         expect(status, JSON.stringify(body)).toBe(200);
       }),
@@ -34,7 +35,7 @@ function outcomes(url: string, query: string) {
 describe('GET /v1/outcomes', () => {
   it("lists a service's Outcomes in log order, compensations marked, paged by cursor", async () => {
     const node = await fixture.node();
-    await runOrders(node.url, 0, 3);
+    await runOrders(node.url, 0, 3, 1);
     fixture.services.shipping.mode = 'fail';
     const failed = await submit(node.url, order(3), { wait: 20_000, headers: auth });
     expect(failed.body.state).toBe('done');
@@ -115,7 +116,7 @@ describe('GET /v1/outcomes', () => {
 describe('coordinator outcomes', () => {
   it('prints every Outcome as NDJSON, from a cursor, at most --limit', async () => {
     const node = await fixture.node();
-    await runOrders(node.url, 0, 5);
+    await runOrders(node.url, 0, 5, 1);
     const api = (await outcomes(node.url, 'service=shipping')).body.items as AnyJson[];
     const cli = (args: string[]) =>
       runCli(['outcomes', '--service', 'shipping', '--url', node.url, ...args], {
@@ -161,8 +162,9 @@ describe('Outcome retention', () => {
       ),
     );
     const { body } = await outcomes(node.url, 'service=payments&limit=1000');
-    expect((body.items as AnyJson[]).map((i) => i.commandId)).toEqual(
-      Array.from({ length: 60 }, (_, i) => `order-${i}`),
+    // Ten at a time: their Outcomes interleave, so compare them as sets.
+    expect((body.items as AnyJson[]).map((i) => i.commandId).sort()).toEqual(
+      Array.from({ length: 60 }, (_, i) => `order-${i}`).sort(),
     );
     expect(body.retention.complete).toBe(true);
   });
@@ -175,7 +177,7 @@ describe('Outcome retention', () => {
     await runOrders(node.url, 0, 40);
     const payments = (await outcomes(node.url, 'service=payments&limit=1000')).body;
     const ids = (payments.items as AnyJson[]).map((i) => i.commandId);
-    expect(ids.at(-1)).toBe('order-39');
+    expect(ids).toContain('order-39');
     expect(ids).not.toContain('order-0');
     expect(payments.retention).toEqual({
       complete: false,

@@ -60,6 +60,7 @@ describe('the API token', () => {
       ['/v1/types', {}],
       ['/v1/types/order/chart', {}],
       ['/v1/node', {}],
+      ['/v1/outcomes?service=payments', {}],
       ['/v1/events', {}],
     ];
     for (const bearer of [undefined, 'wrong-token', `${token}x`, '']) {

@@ -1,41 +1,46 @@
-import { type ArchivedOutcome, CoordinatorError, idempotencyKey } from '@coordinator/core';
-import { decodeValue, encodeValue } from './record-codec.js';
+import {
+  type ArchivedOutcome,
+  CoordinatorError,
+  idempotencyKey,
+  type OutcomeRecord,
+} from '@coordinator/core';
+import { decodeRecordBytes, encodeRecord } from './record-codec.js';
 
 /**
- * One Outcome in a service's archive, as stored (MessagePack in a checksummed frame): the
- * Command id, its type, the step, the time, the Outcome, `c` for a compensation. The service is
- * the archive's; the cursor is the entry's position in it.
+ * One Outcome on its way into a service's archive: the Outcome record's bytes as the log encodes
+ * them (the archive stores them as they are, so nothing is encoded twice), its idempotency key
+ * and time.
  */
-export interface ArchiveEntry {
-  readonly id: string;
-  readonly type: string;
-  readonly step: string;
+export interface ArchiveItem {
+  readonly service: string;
+  readonly key: string;
   readonly at: number;
-  readonly outcome: unknown;
-  readonly c?: true;
+  readonly bytes: Uint8Array;
 }
 
-export function encodeEntry(entry: ArchiveEntry): Uint8Array {
-  return encodeValue(entry);
+/** An Outcome record as an archive item (copying its encoding). */
+export function archiveItem(record: OutcomeRecord, encoded = encodeRecord(record)): ArchiveItem {
+  return {
+    service: record.service,
+    key: idempotencyKey(record.id, record.step),
+    at: record.at,
+    bytes: Buffer.from(encoded),
+  };
 }
 
 /**
- * Decodes an entry's payload.
- * @throws CoordinatorError `LOG_CORRUPT` naming `where` for bytes that are not an entry.
+ * Decodes an archived entry: an Outcome record.
+ * @throws CoordinatorError `LOG_CORRUPT` naming `where` for bytes that are not one.
  */
-export function decodeEntry(bytes: Uint8Array, where: string): ArchiveEntry {
-  const value = decodeValue(bytes, where) as Partial<ArchiveEntry> | null;
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    typeof value.id !== 'string' ||
-    typeof value.type !== 'string' ||
-    typeof value.step !== 'string' ||
-    typeof value.at !== 'number'
-  ) {
-    throw new CoordinatorError('LOG_CORRUPT', `Outcome archive entry at ${where} is malformed`);
+export function decodeEntry(bytes: Uint8Array, where: string): OutcomeRecord {
+  const record = decodeRecordBytes(bytes, where);
+  if (record.kind !== 'outcome') {
+    throw new CoordinatorError(
+      'LOG_CORRUPT',
+      `Outcome archive entry at ${where} is a ${record.kind} record`,
+    );
   }
-  return value as ArchiveEntry;
+  return record;
 }
 
 /** The cursor of the entry at `position`: its position in decimal (opaque to clients). */
@@ -59,20 +64,16 @@ export function positionOfCursor(cursor: string, parameter: string): number {
 }
 
 /** The entry as the API lists it. */
-export function archivedOutcome(
-  service: string,
-  position: number,
-  entry: ArchiveEntry,
-): ArchivedOutcome {
+export function archivedOutcome(position: number, record: OutcomeRecord): ArchivedOutcome {
   return {
     cursor: cursorOf(position),
-    commandId: entry.id,
-    type: entry.type,
-    step: entry.step,
-    service,
-    idempotencyKey: idempotencyKey(entry.id, entry.step),
-    at: entry.at,
-    outcome: entry.outcome,
-    compensation: entry.c === true,
+    commandId: record.id,
+    type: record.type ?? '',
+    step: record.step,
+    service: record.service,
+    idempotencyKey: idempotencyKey(record.id, record.step),
+    at: record.at,
+    outcome: record.outcome,
+    compensation: record.compensation === true,
   };
 }

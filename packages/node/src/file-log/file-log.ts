@@ -72,16 +72,16 @@ export class FileLog implements EventLog {
     const lock = await DirectoryLock.acquire(root, options.onEvent);
     const log = new FileLog(options, root, lock);
     try {
-      for (const name of await readdir(root)) {
-        const partition = parsePartitionDirName(name);
-        if (partition === undefined) continue;
-        log.#partitions.set(partition, await PartitionLog.recover(log.#config(partition)));
-      }
       log.#archive = await openOutcomeArchive({
         ...options,
         dir: join(root, 'outcomes'),
         segmentBytes: options.archiveSegmentBytes,
       });
+      for (const name of await readdir(root)) {
+        const partition = parsePartitionDirName(name);
+        if (partition === undefined) continue;
+        log.#partitions.set(partition, await PartitionLog.recover(log.#config(partition)));
+      }
       for (const [partition, partitionLog] of log.#partitions) {
         await log.#archive?.recover(partition, partitionLog.first(), (from) =>
           partitionLog.read(from),
@@ -135,13 +135,7 @@ export class FileLog implements EventLog {
   append(partition: number, records: readonly LogRecord[]): Promise<readonly number[]> {
     const refused = this.#refusal() ?? this.#checkPartition(partition);
     if (refused) return Promise.reject(refused);
-    const archive = this.#archive;
-    const appended = this.#partition(partition).append(records);
-    if (!archive) return appended;
-    return appended.then((positions) => {
-      archive.logged(partition, positions, records);
-      return positions;
-    });
+    return this.#partition(partition).append(records);
   }
 
   read(partition: number, from: number): AsyncIterable<readonly LoggedRecord[]> {
@@ -217,6 +211,7 @@ export class FileLog implements EventLog {
       partition,
       options: this.#options,
       keepFrom: () => this.#archive?.keepFrom(partition) ?? Number.POSITIVE_INFINITY,
+      onDurable: this.#archive?.acknowledged.bind(this.#archive, partition),
       onFailure: (error: CoordinatorError) => {
         this.#failure ??= error;
         this.#options.onEvent({ type: 'file-log.failed', partition, message: error.message });

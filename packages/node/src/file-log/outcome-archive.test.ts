@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogRecord, OutcomePage, OutcomeRecord } from '@coordinator/core';
@@ -144,7 +144,8 @@ describe('the outcome archive', () => {
     await log.append(3, [outcome('b', 's', 'svc')]);
     await close(log);
     // As if the process died after the log's write, before the archive's manifest.
-    await unlink(join(dir, 'outcomes', 'manifest'));
+    for (const slot of ['manifest.0', 'manifest.1'])
+      await rm(join(dir, 'outcomes', slot), { force: true });
     log = await open();
     expect((await page(log, 'svc')).items.map((i) => i.commandId)).toEqual(['a', 'b']);
     await log.append(0, [outcome('c', 's', 'svc')]);
@@ -174,7 +175,10 @@ describe('the outcome archive', () => {
       archiveSegmentBytes: 200,
       outcomeRetention: { kind: 'size', bytes: 600 },
     });
-    for (let i = 0; i < 60; i++) await log.append(0, [outcome(`c${i}`, 's', 'svc', i)]);
+    for (let i = 0; i < 60; i++) {
+      await log.append(0, [outcome(`c${i}`, 's', 'svc', i)]);
+      await page(log, 'svc', { limit: 1 }); // one archive write per Outcome
+    }
     const { items, retention } = await page(log, 'svc', { limit: 1000 });
     expect(items.at(-1)?.commandId).toBe('c59');
     expect(items.length).toBeLessThan(60);

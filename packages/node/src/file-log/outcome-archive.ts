@@ -9,8 +9,14 @@ import {
   type OutcomeRetention,
   retentionOf,
 } from '@coordinator/core';
-import { type ArchiveEntry, archivedOutcome, cursorOf, positionOfCursor } from './archive-entry.js';
-import { readManifest, writeManifest } from './archive-manifest.js';
+import {
+  type ArchiveItem,
+  archivedOutcome,
+  archiveItem,
+  cursorOf,
+  positionOfCursor,
+} from './archive-entry.js';
+import { isManifestFile, readManifest, writeManifest } from './archive-manifest.js';
 import { syncDirectory } from './durable-fs.js';
 import type { FileLogEvent } from './file-log-event.js';
 import { ServiceArchive } from './service-archive.js';
@@ -24,6 +30,8 @@ export interface OutcomeArchiveConfig {
   readonly retention: (service: string) => OutcomeRetention;
   readonly now: () => number;
   readonly onEvent: (event: FileLogEvent) => void;
+  /** How long a batch gathers before it is written. @default 50 */
+  readonly flushIntervalMs?: number;
 }
 
 /** A service's directory name: its name percent-encoded (dots too, so never `.` or `..`). */
@@ -47,9 +55,13 @@ export class OutcomeArchive implements OutcomeReader {
   /** Per partition: the log position below which every Outcome is durably archived. */
   readonly #durable = new Map<number, number>();
   readonly #logged = new Map<number, number>();
-  #pending = new Map<string, ArchiveEntry[]>();
+  #pending = new Map<string, ArchiveItem[]>();
   #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   #flushing: Promise<void> | undefined;
+  /** The sequence number of the last manifest written. */
+  #seq = -1;
+  /** Wakes a flush loop waiting out its interval (a reader or `close` wants it now). */
+  #hurry: (() => void) | undefined;
   #failure: unknown;
 
   private constructor(config: OutcomeArchiveConfig) {
@@ -63,13 +75,14 @@ export class OutcomeArchive implements OutcomeReader {
   static async open(config: OutcomeArchiveConfig): Promise<OutcomeArchive> {
     await mkdir(config.dir, { recursive: true });
     const archive = new OutcomeArchive(config);
-    const manifest = await readManifest(config.dir);
+    const { seq, manifest } = await readManifest(config.dir);
+    archive.#seq = seq;
     for (const [partition, position] of Object.entries(manifest.logged)) {
       archive.#durable.set(Number(partition), position);
       archive.#logged.set(Number(partition), position);
     }
     for (const name of await readdir(config.dir)) {
-      if (name === 'manifest' || name.endsWith('.tmp')) continue;
+      if (isManifestFile(name) || name.endsWith('.tmp')) continue;
       const service = decodeURIComponent(name);
       const opened = await ServiceArchive.open(
         archive.#serviceConfig(service),
@@ -113,23 +126,24 @@ export class OutcomeArchive implements OutcomeReader {
 
   /** Hands over records the log acknowledged at these positions (in log order). */
   logged(partition: number, positions: readonly number[], records: readonly LogRecord[]): void {
-    if (this.#failure !== undefined || positions.length === 0) return;
-    for (const record of records) {
-      if (record.kind !== 'outcome') continue;
-      if (this.#config.retention(record.service).kind === 'none') continue;
-      const entry: ArchiveEntry = {
-        id: record.id,
-        type: record.type ?? '',
-        step: record.step,
-        at: record.at,
-        outcome: record.outcome,
-        ...(record.compensation ? { c: true as const } : {}),
-      };
-      const queue = this.#pending.get(record.service);
-      if (queue) queue.push(entry);
-      else this.#pending.set(record.service, [entry]);
+    if (positions.length === 0) return;
+    const items: ArchiveItem[] = [];
+    for (const record of records) if (record.kind === 'outcome') items.push(archiveItem(record));
+    this.acknowledged(partition, (positions.at(-1) as number) + 1, items);
+  }
+
+  /**
+   * Hands over the Outcomes of the records the log acknowledged up to position `end` (exclusive)
+   * of `partition`, in log order: what the file log's writer calls after each durable write.
+   */
+  acknowledged(partition: number, end: number, items: readonly ArchiveItem[]): void {
+    if (this.#failure !== undefined) return;
+    for (const item of items) {
+      if (this.#config.retention(item.service).kind === 'none') continue;
+      const queue = this.#pending.get(item.service);
+      if (queue) queue.push(item);
+      else this.#pending.set(item.service, [item]);
     }
-    const end = (positions.at(-1) as number) + 1;
     if (end > (this.#logged.get(partition) ?? 0)) this.#logged.set(partition, end);
     this.#flushing ??= this.#flushLoop();
   }
@@ -138,13 +152,25 @@ export class OutcomeArchive implements OutcomeReader {
   flushed(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (!this.#flushing) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    this.#hurry?.();
+    return done;
   }
 
   async #flushLoop(): Promise<void> {
-    // After the current tick, so the appends acknowledged with this one share the write.
-    await new Promise((resolve) => setImmediate(resolve));
     while (this.#failure === undefined) {
+      // A batch gathers for `flushIntervalMs` (unless someone waits for it): fewer, larger writes
+      // and syncs, beside the log's own.
+      if (this.#waiters.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#config.flushIntervalMs ?? 50);
+          this.#hurry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#hurry = undefined;
+      }
       const pending = this.#pending;
       const waiters = this.#waiters;
       const logged = new Map(this.#logged);
@@ -173,7 +199,7 @@ export class OutcomeArchive implements OutcomeReader {
     return false;
   }
 
-  async #write(pending: Map<string, ArchiveEntry[]>, logged: Map<number, number>): Promise<void> {
+  async #write(pending: Map<string, ArchiveItem[]>, logged: Map<number, number>): Promise<void> {
     for (const [service, entries] of pending) {
       let archive = this.#services.get(service);
       if (!archive) {
@@ -186,9 +212,11 @@ export class OutcomeArchive implements OutcomeReader {
     for (const [service, archive] of this.#services) ends[service] = archive.end;
     await writeManifest(
       this.#config.dir,
+      this.#seq + 1,
       { logged: Object.fromEntries(logged), ends },
       this.#config.sync,
     );
+    this.#seq += 1;
     for (const [partition, position] of logged) this.#durable.set(partition, position);
     await this.#trim();
   }
@@ -215,7 +243,7 @@ export class OutcomeArchive implements OutcomeReader {
     scan: for await (const batch of archive.read(from)) {
       for (const { position, entry } of batch) {
         if (since !== undefined && entry.at < since) continue;
-        items.push(archivedOutcome(service, position, entry));
+        items.push(archivedOutcome(position, entry));
         last = position;
         if (items.length >= limit) break scan;
       }

@@ -7,7 +7,11 @@ import type { FileLogEvent } from './file-log-event.js';
 import type { FileLogOptions } from './file-log-options.js';
 import { readPartition } from './partition-reader.js';
 import { recoverPartition } from './partition-recovery.js';
-import { type PartitionSnapshot, PartitionWriter } from './partition-writer.js';
+import {
+  type PartitionSnapshot,
+  PartitionWriter,
+  type PartitionWriterConfig,
+} from './partition-writer.js';
 
 export interface PartitionConfig {
   readonly root: string;
@@ -16,6 +20,8 @@ export interface PartitionConfig {
   readonly onFailure: (error: CoordinatorError) => void;
   /** The position below which retention may delete segments besides the checkpoint's. */
   readonly keepFrom: () => number;
+  /** The outcome archive's feed (see `PartitionWriterConfig.onDurable`). */
+  readonly onDurable?: PartitionWriterConfig['onDurable'];
 }
 
 interface Waiter {
@@ -62,6 +68,7 @@ export class PartitionLog {
         sync: options.sync === 'data',
         directory: () => this.#ensureDirectory(),
         onFailure: config.onFailure,
+        onDurable: config.onDurable,
       },
       snapshot ?? { segments: [], end: 0, tailBytes: 0 },
     );

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { CoordinatorError, type LogRecord } from '@coordinator/core';
+import { type ArchiveItem, archiveItem } from './archive-entry.js';
 import { frameHeaderBytes, writeFrame } from './frame.js';
 import { encodeRecord } from './record-codec.js';
 import { indexInterval, Segment } from './segment.js';
@@ -23,6 +24,11 @@ export interface PartitionWriterConfig {
   readonly directory: () => Promise<string>;
   /** Called once when a write or sync fails; the writer then refuses everything. */
   readonly onFailure: (error: CoordinatorError) => void;
+  /**
+   * Given, called after each durable write, before its appends resolve: the position after it and
+   * the Outcome records it held, as archive items (the outcome archive's feed).
+   */
+  readonly onDurable?: ((end: number, items: readonly ArchiveItem[]) => void) | undefined;
 }
 
 const initialBufferBytes = 64 * 1024;
@@ -57,6 +63,8 @@ export class PartitionWriter {
   #resolves: Array<(positions: readonly number[]) => void> = [];
   #rejects: Array<(error: unknown) => void> = [];
   #results: Array<readonly number[]> = [];
+  /** The Outcome records of the pending appends, for `onDurable`. */
+  #items: ArchiveItem[] = [];
   #flushing = false;
   #scheduled = false;
   #idle: Array<() => void> = [];
@@ -80,11 +88,15 @@ export class PartitionWriter {
     if (count === 0) return Promise.resolve([]);
     const used = this.#used;
     const marks = this.#marks.length;
+    const items = this.#items.length;
     const first = this.#next;
     const positions = new Array<number>(count);
+    const archived = this.#config.onDurable !== undefined;
     try {
       for (let i = 0; i < count; i++) {
-        const payload = encodeRecord(records[i] as LogRecord);
+        const record = records[i] as LogRecord;
+        const payload = encodeRecord(record);
+        if (archived && record.kind === 'outcome') this.#items.push(archiveItem(record, payload));
         this.#reserve(frameHeaderBytes + payload.length);
         const position = first + i;
         if (position % indexInterval === 0) this.#marks.push(position, this.#used);
@@ -94,6 +106,7 @@ export class PartitionWriter {
     } catch (error) {
       this.#used = used;
       this.#marks.length = marks;
+      this.#items.length = items;
       return Promise.reject(error);
     }
     this.#next = first + count;
@@ -161,6 +174,7 @@ export class PartitionWriter {
     const resolves = this.#resolves;
     const rejects = this.#rejects;
     const results = this.#results;
+    const items = this.#items;
     this.#buffer = this.#spare ?? Buffer.allocUnsafe(initialBufferBytes);
     this.#spare = undefined;
     this.#used = 0;
@@ -168,9 +182,11 @@ export class PartitionWriter {
     this.#resolves = [];
     this.#rejects = [];
     this.#results = [];
+    this.#items = [];
     this.#write(buffer, bytes, marks).then(
       () => {
         if (buffer.length <= keptBufferBytes) this.#spare = buffer;
+        this.#config.onDurable?.(this.#end, items);
         this.#flushing = false;
         // The appends made while this write was in progress share the next one.
         if (this.#used > 0) this.#startFlush();
@@ -250,6 +266,7 @@ export class PartitionWriter {
     for (const reject of [...rejects, ...this.#rejects.splice(0)]) reject(error);
     this.#resolves = [];
     this.#results = [];
+    this.#items = [];
     this.#used = 0;
     this.#flushing = false;
     for (const resolve of this.#idle.splice(0)) resolve();

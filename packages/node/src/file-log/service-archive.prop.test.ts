@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import {
   formatRetention,
   idempotencyKey,
+  type OutcomeRecord,
   type OutcomeRetention,
   parseRetention,
   retention,
 } from '@coordinator/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ArchiveEntry } from './archive-entry.js';
+import { archiveItem } from './archive-entry.js';
 import { parseSegmentName } from './segment-file.js';
 import { ServiceArchive } from './service-archive.js';
 
@@ -57,13 +58,16 @@ async function segments(dir: string): Promise<{ base: number; bytes: number }[]>
 }
 
 async function readAll(archive: ServiceArchive, from: number) {
-  const read: { position: number; entry: ArchiveEntry }[] = [];
+  const read: { position: number; entry: OutcomeRecord }[] = [];
   for await (const batch of archive.read(from)) read.push(...batch);
   return read;
 }
 
+const item = (id: string, at: number) =>
+  archiveItem({ v: 1, kind: 'outcome', id, type: 't', step: 's', service: 'svc', at, outcome: at });
+
 describe('a service archive', () => {
-  it('behaves like an ordered map by idempotency key, first write kept, trimmed from the oldest', async () => {
+  it('behaves like an ordered log deduplicated by idempotency key over its last two segments, trimmed from the oldest', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
         const root = await mkdtemp(join(tmpdir(), 'coordinator-service-archive-'));
@@ -71,21 +75,33 @@ describe('a service archive', () => {
         const config = { dir, service: 'svc', segmentBytes: 300, sync: false };
         let archive = await ServiceArchive.open(config, 0);
         /** The model: every entry kept, in order, at its position. */
-        let model: { position: number; entry: ArchiveEntry }[] = [];
+        let model: { position: number; entry: OutcomeRecord }[] = [];
         let next = 0;
         let clock = 0;
         try {
           for (const step of ops) {
             if (step.kind === 'write') {
-              const entries = step.entries.map(({ id, step: name }) => ({
-                id: `cmd-${id}`,
-                type: 'order',
-                step: name,
-                at: clock++,
-                outcome: { n: clock },
-              }));
-              await archive.write(entries);
-              const keys = new Set(model.map((m) => idempotencyKey(m.entry.id, m.entry.step)));
+              const entries = step.entries.map(
+                ({ id, step: name }): OutcomeRecord => ({
+                  v: 1,
+                  kind: 'outcome',
+                  id: `cmd-${id}`,
+                  type: 'order',
+                  step: name,
+                  service: 'svc',
+                  at: clock++,
+                  outcome: { n: clock },
+                }),
+              );
+              // A repeat is looked up among the last two segments' entries (as they were).
+              const files = await segments(dir);
+              const windowStart = files.at(-2)?.base ?? files.at(-1)?.base ?? 0;
+              await archive.write(entries.map((entry) => archiveItem(entry)));
+              const keys = new Set(
+                model
+                  .filter((m) => m.position >= windowStart)
+                  .map((m) => idempotencyKey(m.entry.id, m.entry.step)),
+              );
               for (const entry of entries) {
                 const key = idempotencyKey(entry.id, entry.step);
                 if (keys.has(key)) continue;
@@ -139,7 +155,7 @@ describe('a service archive', () => {
         try {
           const archive = await ServiceArchive.open(config, 0);
           for (let i = 0; i < count; i++) {
-            await archive.write([{ id: `c${i}`, type: 't', step: 's', at: i, outcome: i }]);
+            await archive.write([item(`c${i}`, i)]);
           }
           await archive.close();
           const end = Math.min(cut, count);
@@ -148,7 +164,7 @@ describe('a service archive', () => {
           const ids = (await readAll(reopened, 0)).map((r) => r.entry.id);
           expect(ids).toEqual(Array.from({ length: end }, (_, i) => `c${i}`));
           // A key cut off is new again.
-          await reopened.write([{ id: `c${end}`, type: 't', step: 's', at: 0, outcome: 0 }]);
+          await reopened.write([item(`c${end}`, 0)]);
           expect(reopened.end).toBe(end + 1);
           await reopened.close();
         } finally {

@@ -1,7 +1,12 @@
-import { type FileHandle, mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CoordinatorError, idempotencyKey, type OutcomeRetention } from '@coordinator/core';
-import { type ArchiveEntry, decodeEntry, encodeEntry } from './archive-entry.js';
+import {
+  CoordinatorError,
+  idempotencyKey,
+  type OutcomeRecord,
+  type OutcomeRetention,
+} from '@coordinator/core';
+import { type ArchiveItem, decodeEntry } from './archive-entry.js';
 import { syncDirectory, temporarySuffix } from './durable-fs.js';
 import { frameHeaderBytes, writeFrame } from './frame.js';
 import { readFrames } from './partition-reader.js';
@@ -20,7 +25,7 @@ export interface ServiceArchiveConfig {
 /** One entry read back, with its position in the service's archive. */
 export interface PositionedEntry {
   readonly position: number;
-  readonly entry: ArchiveEntry;
+  readonly entry: OutcomeRecord;
 }
 
 /** What a segment holds, for retention: its size and its newest entry's time. */
@@ -31,16 +36,21 @@ interface SegmentFacts {
 
 /**
  * One service's Outcomes: segment files of checksummed frames (the log's format, positions
- * counting entries), appended in log order, read by position, one entry per idempotency key
- * (a repeat is dropped), and trimmed by whole sealed segments under the service's retention.
+ * counting entries), appended in log order, read by position, one entry per idempotency key (a
+ * key already among the last two segments' entries is dropped: a window, so memory and the
+ * open's scan stay bounded by two segments, however much is kept), and trimmed by whole sealed
+ * segments under the service's retention.
  * The {@link OutcomeArchive} serialises writes and trims; reads run alongside them.
  */
 export class ServiceArchive {
   readonly service: string;
   readonly #config: ServiceArchiveConfig;
   readonly #segments: Segment[] = [];
+  /** Facts of the segments scanned so far (the others' are found when retention asks). */
   readonly #facts = new Map<Segment, SegmentFacts>();
+  /** The keys of the last two segments' entries: the window a repeated key is looked up in. */
   readonly #keys = new Set<string>();
+  readonly #window = new Map<Segment, string[]>();
   #end = 0;
   #tailBytes = 0;
   #handle: FileHandle | undefined;
@@ -81,37 +91,33 @@ export class ServiceArchive {
       }
       archive.#segments.push(segment);
     }
-    for (const segment of archive.#segments) await archive.#load(segment, end);
-    if (archive.#segments.length > 0 && archive.#end !== end) {
+    // Only the last two segments are scanned: the last for its end (cut at the manifest's), both
+    // for the keys of the window; older ones are checked as they are read.
+    const kept = archive.#segments;
+    for (const segment of kept.slice(-2)) await archive.#load(segment, end);
+    if (kept.length > 0 && archive.#end !== end) {
       throw new CoordinatorError(
         'LOG_CORRUPT',
         `Outcome archive ${config.dir} ends at entry ${archive.#end}; its manifest says ${end}`,
       );
     }
-    if (config.sync && segments.length !== archive.#segments.length) {
-      await syncDirectory(config.dir);
-    }
+    if (config.sync && segments.length !== kept.length) await syncDirectory(config.dir);
     return archive;
   }
 
-  /** Scans a segment: its keys and facts; the last one is cut at `end`. */
+  /** Scans a segment: its keys (into the window) and facts; one holding `end` is cut there. */
   async #load(segment: Segment, end: number): Promise<void> {
-    if (this.#segments[0] === segment) this.#end = segment.base;
-    if (segment.base !== this.#end) {
-      throw new CoordinatorError(
-        'LOG_CORRUPT',
-        `Outcome archive segment ${segment.path} starts at entry ${segment.base}; the one before it ends at ${this.#end}`,
-      );
-    }
-    const scanner = await SegmentScanner.open(segment, segment.base);
+    const keys: string[] = [];
     const facts: SegmentFacts = { bytes: segmentHeaderBytes, newest: 0 };
+    this.#end = segment.base;
+    const scanner = await SegmentScanner.open(segment, segment.base);
     try {
       for (;;) {
         const { frames, stop } = await scanner.next(1024);
         for (const frame of frames) {
           if (frame.position >= end) break;
           const entry = decodeEntry(frame.payload, `${segment.path} offset ${frame.offset}`);
-          this.#keys.add(idempotencyKey(entry.id, entry.step));
+          keys.push(idempotencyKey(entry.id, entry.step));
           facts.newest = Math.max(facts.newest, entry.at);
           facts.bytes = frame.offset + frameHeaderBytes + frame.payload.length;
           this.#end = frame.position + 1;
@@ -131,7 +137,33 @@ export class ServiceArchive {
       }
     }
     this.#facts.set(segment, facts);
+    this.#window.set(segment, keys);
+    for (const key of keys) this.#keys.add(key);
     this.#tailBytes = facts.bytes;
+  }
+
+  /** A segment's facts, scanning it the first time they are asked for. */
+  async #factsOf(segment: Segment): Promise<SegmentFacts> {
+    const known = this.#facts.get(segment);
+    if (known) return known;
+    const facts: SegmentFacts = { bytes: (await stat(segment.path)).size, newest: 0 };
+    for await (const batch of this.read(segment.base)) {
+      for (const { entry } of batch) facts.newest = Math.max(facts.newest, entry.at);
+      if ((batch.at(-1)?.position ?? 0) + 1 >= this.#nextBase(segment)) break;
+    }
+    this.#facts.set(segment, facts);
+    return facts;
+  }
+
+  /** The base of the segment after `segment` (the end for the last one). */
+  #nextBase(segment: Segment): number {
+    return this.#segments[this.#segments.indexOf(segment) + 1]?.base ?? this.#end;
+  }
+
+  /** Forgets a segment's keys (it left the window, or retention dropped it). */
+  #forget(segment: Segment): void {
+    for (const key of this.#window.get(segment) ?? []) this.#keys.delete(key);
+    this.#window.delete(segment);
   }
 
   /** The position after the last durable entry. */
@@ -150,21 +182,21 @@ export class ServiceArchive {
   }
 
   /**
-   * Appends the entries (those whose key is new) and makes them durable. Fail-stop: after a
+   * Appends the items (those whose key is new) and makes them durable. Fail-stop: after a
    * failed write the archive's state on disk is unknown; the caller stops using it.
    */
-  async write(entries: readonly ArchiveEntry[]): Promise<void> {
+  async write(items: readonly ArchiveItem[]): Promise<void> {
     const payloads: Uint8Array[] = [];
+    const keys: string[] = [];
     let bytes = 0;
     let newest = 0;
-    for (const entry of entries) {
-      const key = idempotencyKey(entry.id, entry.step);
-      if (this.#keys.has(key)) continue;
-      this.#keys.add(key);
-      const payload = encodeEntry(entry);
-      payloads.push(Buffer.from(payload));
-      bytes += frameHeaderBytes + payload.length;
-      newest = Math.max(newest, entry.at);
+    for (const item of items) {
+      if (this.#keys.has(item.key)) continue;
+      this.#keys.add(item.key);
+      keys.push(item.key);
+      payloads.push(item.bytes);
+      bytes += frameHeaderBytes + item.bytes.length;
+      newest = Math.max(newest, item.at);
     }
     if (payloads.length === 0) return;
     const buffer = Buffer.allocUnsafe(bytes);
@@ -189,6 +221,7 @@ export class ServiceArchive {
     for (let i = 0; i < offsets.length; i++) {
       segment.note(this.#end + i, this.#tailBytes + (offsets[i] as number));
     }
+    this.#window.get(segment)?.push(...keys);
     const facts = this.#facts.get(segment) as SegmentFacts;
     facts.bytes += bytes;
     facts.newest = Math.max(facts.newest, newest);
@@ -208,6 +241,10 @@ export class ServiceArchive {
     const segment = new Segment(this.#end, await createSegmentFile(dir, this.#end, sync));
     this.#segments.push(segment);
     this.#facts.set(segment, { bytes: segmentHeaderBytes, newest: 0 });
+    this.#window.set(segment, []);
+    // The window is the last two segments: the one before the previous tail leaves it.
+    const leaving = this.#segments.at(-3);
+    if (leaving) this.#forget(leaving);
     this.#tailBytes = segmentHeaderBytes;
   }
 
@@ -241,22 +278,18 @@ export class ServiceArchive {
   async trim(retention: OutcomeRetention, now: number): Promise<string[]> {
     const deleted: string[] = [];
     let total = 0;
-    for (const facts of this.#facts.values()) total += facts.bytes;
+    if (retention.kind === 'size') {
+      for (const segment of this.#segments) total += (await this.#factsOf(segment)).bytes;
+    }
     while (this.#segments.length > 1) {
       const segment = this.#segments[0] as Segment;
-      const facts = this.#facts.get(segment) as SegmentFacts;
+      const facts = await this.#factsOf(segment);
       const drop =
         retention.kind === 'size'
           ? total > retention.bytes
           : retention.kind === 'age' && facts.newest < now - retention.ms;
       if (!drop) break;
-      for await (const batch of this.read(segment.base)) {
-        for (const { position, entry } of batch) {
-          if (position >= (this.#segments[1] as Segment).base) break;
-          this.#keys.delete(idempotencyKey(entry.id, entry.step));
-        }
-        if ((batch.at(-1)?.position ?? 0) + 1 >= (this.#segments[1] as Segment).base) break;
-      }
+      this.#forget(segment);
       this.#segments.shift();
       this.#facts.delete(segment);
       total -= facts.bytes;

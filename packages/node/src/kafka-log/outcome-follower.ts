@@ -99,8 +99,8 @@ export class OutcomeFollower implements OutcomeReader {
     const { topic } = this.#config;
     await this.#admin.connect();
     const offsets = await this.#admin.fetchTopicOffsets(topic);
-    // Where the archive's manifest stopped; messages before it (a fresh group starts at the
-    // topic's beginning until the seeks below take effect) are skipped.
+    // Where the archive's manifest stopped; a fresh group starts at the topic's beginning until
+    // the seeks below take effect.
     const from = new Map(offsets.map((o) => [o.partition, this.#archive.keepFrom(o.partition)]));
     for (const [partition, offset] of from) this.#taken.set(partition, offset);
     await this.#consumer.connect();
@@ -108,7 +108,9 @@ export class OutcomeFollower implements OutcomeReader {
     await this.#consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {
-        const start = from.get(batch.partition) ?? 0;
+        // Skips what was taken in already: before the archive's manifest position, and what a
+        // consumer restart delivers again (this group commits no offsets).
+        const start = this.#taken.get(batch.partition) ?? 0;
         const positions: number[] = [];
         const records: LogRecord[] = [];
         for (const message of batch.messages) {

@@ -99,7 +99,7 @@ export function replayCommand() {
     .option('--dry-run', 'print what would be sent (NDJSON), send nothing');
   for (const [name, spec] of Object.entries(replayOptions.options)) {
     command.option(
-      `--${spec.flag} <n>`,
+      `--${spec.flag} <${name.endsWith('Ms') ? 'ms' : 'n'}>`,
       `${spec.description} (default ${replayOptions.defaults[name as never]})`,
     );
   }

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ArchivedOutcome } from '@coordinator/core';
-import { type ReplayRetryTiming, replayRetryDelay } from './replay-retry.js';
+import { defaultReplayRetry, type ReplayRetryTiming, replayRetryDelay } from './replay-retry.js';
 import type { ReplayTarget, TargetAnswer } from './replay-target.js';
 
 export interface ReplayInput {
@@ -11,9 +11,10 @@ export interface ReplayInput {
   readonly concurrency: number;
   /** Sends a second at most, retries included; 0 for no bound. */
   readonly ratePerSecond: number;
-  readonly retry: ReplayRetryTiming;
-  /** In [0, 1), for the backoff's jitter. */
-  readonly random: () => number;
+  /** @default 200 ms doubling up to 10 s, 8 tries ({@link defaultReplayRetry}) */
+  readonly retry?: ReplayRetryTiming;
+  /** In [0, 1), for the backoff's jitter. @default Math.random */
+  readonly random?: () => number;
   /** Told the cursor below which every Outcome is done, each time it moves on. */
   readonly onCursor?: (cursor: string) => void;
   /** Told each Outcome the target took or had already. */
@@ -72,7 +73,7 @@ function pacer(perSecond: number): (signal: AbortSignal) => Promise<void> {
  * and every one before it are done, so a replay resumed from it leaves no gap.
  */
 export async function replayOutcomes(input: ReplayInput): Promise<ReplaySummary> {
-  const { concurrency, retry, random, target } = input;
+  const { concurrency, retry = defaultReplayRetry, random = Math.random, target } = input;
   /** Done Outcomes past the first unfinished one, at most: bounds what a resume sends again. */
   const window = Math.max(1024, concurrency * 64);
   const pace = pacer(input.ratePerSecond);

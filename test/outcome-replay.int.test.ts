@@ -17,6 +17,7 @@ import {
   replayCli,
   replayOrder,
   replayThroughKill,
+  runReplay,
   stateOf,
   wipe,
 } from './support/outcome-replay.js';
@@ -77,18 +78,11 @@ it(`rebuilds payments and inventory from ${total} orders' Outcomes exactly, idem
   expect(keysIn(await stateOf(payments))).toBe(0);
 
   // A dry run prints every Outcome it would send and sends none.
-  const dry = await runCli(
-    [
-      'replay',
-      '--service',
-      'payments',
-      ...rebuildAt(payments),
-      '--url',
-      node.url,
-      '--dry-run',
-      ...cursor('dry'),
-    ],
-    { env: fixture.env },
+  const dry = await runReplay(
+    node.url,
+    'payments',
+    [...rebuildAt(payments), '--dry-run', ...cursor('dry')],
+    fixture.env,
   );
   expect(dry.code, dry.stderr).toBe(0);
   const lines = dry.stdout
@@ -155,20 +149,11 @@ it('stops at an Outcome the target refuses, naming it with the status and body, 
   await submitOrders(node.url, 5, 'refused-');
   await drained(node);
   const dir = await tempDir('coordinator-replay-');
-  const run = await runCli(
-    [
-      'replay',
-      '--service',
-      'inventory',
-      '--url',
-      node.url,
-      ...rebuildAt(payments),
-      '--cursor-file',
-      join(dir, 'cursor.json'),
-      '--concurrency',
-      '1',
-    ],
-    { env: fixture.env },
+  const run = await runReplay(
+    node.url,
+    'inventory',
+    [...rebuildAt(payments), '--cursor-file', join(dir, 'cursor.json'), '--concurrency', '1'],
+    fixture.env,
   );
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(
@@ -213,23 +198,17 @@ it('reads from a node with an API token only with --token', async () => {
   );
   expect(answer.body.state).toBe('done');
   const dir = await tempDir('coordinator-replay-');
-  const args = (extra: string[]) => [
-    'replay',
-    '--service',
-    'payments',
-    '--url',
-    node.url,
-    ...rebuildAt(payments),
-    '--cursor-file',
-    join(dir, 'cursor.json'),
-    ...extra,
-  ];
-  const refused = await runCli(args([]), { env: { COORDINATOR_API_TOKEN: '' } });
+  const replay = (extra: string[]) =>
+    runReplay(
+      node.url,
+      'payments',
+      [...rebuildAt(payments), '--cursor-file', join(dir, 'cursor.json'), ...extra],
+      { COORDINATOR_API_TOKEN: '' },
+    );
+  const refused = await replay([]);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/UNAUTHORIZED/);
-  const dry = await runCli(args(['--token', token, '--dry-run']), {
-    env: { COORDINATOR_API_TOKEN: '' },
-  });
+  const dry = await replay(['--token', token, '--dry-run']);
   expect(dry.code, dry.stderr).toBe(0);
   expect(JSON.parse(dry.stdout.trim())).toMatchObject({
     commandId: 'token-1',
@@ -237,4 +216,32 @@ it('reads from a node with an API token only with --token', async () => {
     idempotencyKey: 'token-1:charge',
     compensation: false,
   });
+});
+
+it('says from where it is complete when retention dropped older Outcomes', async () => {
+  const { payments } = fixture.services;
+  const node = await fixture.node({
+    args: ['--outcome-retention', '2KiB'],
+    env: { COORDINATOR_ARCHIVE_SEGMENT_BYTES: '512' },
+  });
+  // In rounds, so that the archive writes (and seals segments) more than once.
+  for (let round = 0; round < 8; round++) {
+    await submitOrders(node.url, 5, `retained-${round}-`);
+    await drained(node);
+  }
+  const dir = await tempDir('coordinator-replay-');
+  const run = await runReplay(
+    node.url,
+    'payments',
+    [...rebuildAt(payments), '--cursor-file', join(dir, 'cursor.json'), '--dry-run'],
+    fixture.env,
+  );
+  expect(run.code, run.stderr).toBe(0);
+  const lines = run.stdout.trim().split('\n');
+  expect(lines.length).toBeGreaterThan(0);
+  expect(lines.length).toBeLessThan(8 * outcomeCounts(5).payments);
+  const oldest = new Date((JSON.parse(lines[0] as string) as { at: number }).at).toISOString();
+  expect(run.stderr).toContain(
+    `replay payments: Outcomes before ${oldest} are no longer kept; the replay is complete from there on`,
+  );
 });

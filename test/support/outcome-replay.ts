@@ -53,6 +53,16 @@ function replayArgs(url: string, service: string, args: readonly string[]) {
   return ['replay', '--service', service, '--url', url, '--concurrency', '32', ...args];
 }
 
+/** `coordinator replay --service <service> --url <url> <args>` run to its end, as it went. */
+export function runReplay(
+  url: string,
+  service: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+) {
+  return runCli(replayArgs(url, service, args), { env });
+}
+
 /** `coordinator replay` (unbounded rate unless `args` say) run to its end; its JSON summary. */
 export async function replayCli(
   url: string,
@@ -60,7 +70,7 @@ export async function replayCli(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
 ): Promise<ReplaySummary> {
-  const run = await runCli(replayArgs(url, service, ['--rate', '0', ...args]), { env });
+  const run = await runReplay(url, service, ['--rate', '0', ...args], env);
   expect(run.code, run.stderr).toBe(0);
   expect(run.stderr).toMatch(new RegExp(`replay ${service}: .* sent, .* skipped, 0 failed`));
   return JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as ReplaySummary;

@@ -34,12 +34,20 @@ async function main() {
     const [keptAt, noneAt] = [await kept.started, await none.started];
     const withArchive: number[] = [];
     const without: number[] = [];
+    const cpu = { with: [] as number[], without: [] as number[] };
     for (let round = 0; round < rounds; round++) {
       // Alternate which goes first, so a noisy neighbour hits both sides alike.
       const pair = [
-        async () => without.push((await throughput(noneAt.stream, 128, seconds)).commandsPerSecond),
-        async () =>
-          withArchive.push((await throughput(keptAt.stream, 128, seconds)).commandsPerSecond),
+        async () => {
+          const r = await throughput(noneAt.stream, 128, seconds);
+          without.push(r.commandsPerSecond);
+          cpu.without.push(r.cpuUsPerCommand);
+        },
+        async () => {
+          const r = await throughput(keptAt.stream, 128, seconds);
+          withArchive.push(r.commandsPerSecond);
+          cpu.with.push(r.cpuUsPerCommand);
+        },
       ];
       if (round % 2 === 1) pair.reverse();
       for (const run of pair) await run();
@@ -81,6 +89,10 @@ async function main() {
       `recording Outcomes for replay: ${median(withArchive)} Commands/s at c128 with the archive, ${median(without)} without (medians of ${rounds} alternating rounds of ${seconds} s: costs ${(cost * 100).toFixed(1)}%; target < 10%: ${cost < 0.1 ? 'met' : 'NOT met'})`,
     );
     console.log(`  rounds with: ${withArchive.join(', ')}; without: ${without.join(', ')}`);
+    const cpuCost = median(cpu.with) / median(cpu.without) - 1;
+    console.log(
+      `  CPU per Command in this process (node and load client): ${median(cpu.with).toFixed(0)} µs with the archive, ${median(cpu.without).toFixed(0)} µs without (+${(cpuCost * 100).toFixed(1)}%; steadier than Commands/s on a shared machine)`,
+    );
     console.log(
       `reading: ${viaApi} Outcomes of payments through GET /v1/outcomes in ${apiSeconds.toFixed(2)} s: ${Math.round(viaApi / apiSeconds)} Outcomes/s (pages of 1000)`,
     );

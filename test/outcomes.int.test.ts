@@ -3,6 +3,8 @@
  * outcomes` against real node processes running the example's order saga; the archive across a
  * SIGKILL; Outcomes outliving the log segments checkpoints delete; a finite retention.
  */
+import { readOutcomes } from '@coordinator/node';
+import { StreamClient } from '@coordinator/transport';
 import { describe, expect, it } from 'vitest';
 import { nodeFixture } from './support/node-fixture.js';
 import { type AnyJson, requestJson, runCli, submit, tempDir } from './support/node-process.js';
@@ -67,6 +69,15 @@ describe('GET /v1/outcomes', () => {
       complete: true,
       oldest: { cursor: items[0].cursor, at: items[0].at },
     });
+
+    // The stream protocol answers the same page.
+    const client = new StreamClient({ ...node.stream, token });
+    await client.connect();
+    expect(await client.outcomes({ service: 'payments' })).toEqual(body);
+    await expect(client.outcomes({ service: 'payments', after: 'x' })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
+    await client.close();
 
     const first = await outcomes(node.url, 'service=payments&limit=2');
     expect(first.body.items).toEqual(items.slice(0, 2));
@@ -133,6 +144,18 @@ describe('coordinator outcomes', () => {
     expect(lines(all.stdout)).toEqual(api);
     const after = await cli(['--after', api[1].cursor, '--limit', '2']);
     expect(lines(after.stdout)).toEqual(api.slice(2, 4));
+
+    // The paging the CLI (and a replay) reads with: page after page from a cursor.
+    const target = { url: node.url, token };
+    const paged: unknown[] = [];
+    for await (const item of readOutcomes(target, { service: 'shipping', pageSize: 2 })) {
+      paged.push(item);
+    }
+    expect(paged).toEqual(api);
+    const some: unknown[] = [];
+    const range = { service: 'shipping', after: api[0].cursor, limit: 3, pageSize: 2 };
+    for await (const item of readOutcomes(target, range)) some.push(item);
+    expect(some).toEqual(api.slice(1, 4));
 
     const unknown = await cli(['--service', 'billing']);
     expect(unknown.code).toBe(1);

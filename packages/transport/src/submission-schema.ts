@@ -118,8 +118,8 @@ function parseTime(name: string, time: unknown): number {
 }
 
 /**
- * Checks the query of `GET /v1/outcomes`: `service` (required), `after`, `since`, `limit` (1 to
- * 1000, default 100).
+ * Checks the query of `GET /v1/outcomes` (strings) or a stream `outcomes` message (numbers):
+ * `service` (required), `after`, `since`, `limit` (1 to 1000, default 100).
  * @throws CoordinatorError `INVALID_PAYLOAD` naming the parameter.
  */
 export function parseOutcomeQuery(value: Readonly<Record<string, unknown>>): OutcomeQuery {
@@ -134,8 +134,8 @@ export function parseOutcomeQuery(value: Readonly<Record<string, unknown>>): Out
   }
   let n = defaultOutcomeLimit;
   if (limit !== undefined) {
-    n = typeof limit === 'string' && /^\d{1,7}$/.test(limit) ? Number(limit) : Number.NaN;
-    if (!(n >= 1 && n <= maxOutcomeLimit)) {
+    n = typeof limit === 'string' && /^\d{1,7}$/.test(limit) ? Number(limit) : Number(limit);
+    if (!(Number.isSafeInteger(n) && n >= 1 && n <= maxOutcomeLimit)) {
       throw invalid(`Expected \`limit\` to be an integer from 1 to ${maxOutcomeLimit}`);
     }
   }

@@ -55,6 +55,8 @@ export class ServiceArchive {
   #tailBytes = 0;
   #handle: FileHandle | undefined;
   #made = false;
+  /** The oldest entry, as last read (valid while it is still the first kept). */
+  #oldest: PositionedEntry | undefined;
 
   private constructor(config: ServiceArchiveConfig) {
     this.#config = config;
@@ -266,7 +268,12 @@ export class ServiceArchive {
 
   /** The oldest entry kept, or undefined when there is none. */
   async oldest(): Promise<PositionedEntry | undefined> {
-    for await (const batch of this.read(this.first)) return batch[0];
+    const cached = this.#oldest;
+    if (cached?.position === this.first) return cached;
+    for await (const batch of this.read(this.first)) {
+      this.#oldest = batch[0];
+      return batch[0];
+    }
     return undefined;
   }
 

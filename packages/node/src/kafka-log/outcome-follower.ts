@@ -103,6 +103,16 @@ export class OutcomeFollower implements OutcomeReader {
     // the seeks below take effect.
     const from = new Map(offsets.map((o) => [o.partition, this.#archive.keepFrom(o.partition)]));
     for (const [partition, offset] of from) this.#taken.set(partition, offset);
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      // Reported like the log's own consumer; until a restart, reads serve what was taken in.
+      const message =
+        payload.error instanceof Error ? payload.error.message : String(payload.error);
+      this.#config.onEvent({
+        type: 'kafka-log.consumer-crashed',
+        message,
+        restart: payload.restart,
+      });
+    });
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics: [topic], fromBeginning: true });
     await this.#consumer.run({

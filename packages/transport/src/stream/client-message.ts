@@ -1,5 +1,5 @@
 import { CoordinatorError, checkCommandId } from '@coordinator/core';
-import { checkTypeAndPayload, parseFilter } from '../submission-schema.js';
+import { checkTypeAndPayload, parseFilter, parseOutcomeQuery } from '../submission-schema.js';
 import type { ClientMessage, SubmitMessage } from './protocol.js';
 
 /** A message the server cannot act on; `seq` is set when the refusal can be answered. */
@@ -95,6 +95,8 @@ export function readClientMessage(value: unknown): ClientMessage | RefusedMessag
       }
       case 'inspect':
         return { op, seq };
+      case 'outcomes':
+        return { op, seq, ...parseOutcomeQuery(value) };
       case 'cancel':
         return { op, seq };
       default:

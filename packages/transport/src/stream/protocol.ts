@@ -97,11 +97,27 @@ export interface InspectMessage {
   readonly seq: number;
 }
 
+/** A page of a service's Outcomes kept for replay: the final reply's value is the `OutcomePage`. */
+interface OutcomesMessage {
+  readonly op: 'outcomes';
+  readonly seq: number;
+  readonly service: string;
+  readonly after?: string;
+  readonly since?: number;
+  readonly limit: number;
+}
+
 /** The client stops waiting for request `seq`; no further reply comes for it. */
 export interface CancelMessage {
   readonly op: 'cancel';
   readonly seq: number;
 }
 
-export type ClientRequest = SubmitMessage | GetMessage | ListMessage | ActMessage | InspectMessage;
+export type ClientRequest =
+  | SubmitMessage
+  | GetMessage
+  | ListMessage
+  | ActMessage
+  | InspectMessage
+  | OutcomesMessage;
 export type ClientMessage = ClientHello | ClientRequest | CancelMessage | PingMessage;

@@ -111,6 +111,11 @@ export class ServerRequests {
         case 'inspect':
           this.#reply(token, true, await this.#handler.inspect());
           break;
+        case 'outcomes': {
+          const { op: _op, seq: _seq, ...query } = request;
+          this.#reply(token, true, await this.#handler.outcomes(query));
+          break;
+        }
         case 'list': {
           const { op: _op, seq: _seq, ...filter } = request;
           // The stream protocol's list answers with the page's Commands (an array).

@@ -6,6 +6,8 @@ import {
   type CommandFilter,
   type CommandView,
   CoordinatorError,
+  defaultOutcomeLimit,
+  type OutcomePage,
   type Submission,
   type TimerHandle,
 } from '@coordinator/core';
@@ -123,6 +125,20 @@ export class StreamClient {
   /** What the server's node shows the inspector. */
   inspect(options: { signal?: AbortSignal } = {}): Promise<Record<string, unknown>> {
     return this.#single({ op: 'inspect', seq: this.#nextSeq() }, options.signal);
+  }
+
+  /**
+   * A page of a service's Outcomes kept for replay, as `GET /v1/outcomes` answers it.
+   * @throws CoordinatorError `UNKNOWN_SERVICE`, `INVALID_CURSOR`, `INVALID_PAYLOAD`.
+   */
+  outcomes(
+    query: { service: string; after?: string; since?: number; limit?: number },
+    options: { signal?: AbortSignal } = {},
+  ): Promise<OutcomePage> {
+    return this.#single(
+      { op: 'outcomes', seq: this.#nextSeq(), ...query, limit: query.limit ?? defaultOutcomeLimit },
+      options.signal,
+    );
   }
 
   list(filter: CommandFilter = {}, options: { signal?: AbortSignal } = {}): Promise<CommandView[]> {

@@ -212,7 +212,8 @@ export function replayCommand() {
       } catch (error) {
         await target?.close().catch(() => undefined);
         fail(error);
+      } finally {
+        await target?.close().catch((error: unknown) => fail(error));
       }
-      await target?.close();
     });
 }

@@ -5,13 +5,15 @@
  */
 import { expect, it } from 'vitest';
 import { clusterFixture } from './support/cluster-fixture.js';
+import type { Cluster } from './support/cluster-nodes.js';
 import { type AnyJson, requestJson, submit } from './support/node-process.js';
 import { waitFor } from './support/wait-for.js';
 
 const fixture = clusterFixture();
+let cluster: Cluster;
 
 async function runOrders(from: number, count: number): Promise<void> {
-  const nodes = fixture.cluster.live();
+  const nodes = cluster.live();
   await Promise.all(
     Array.from({ length: count }, async (_, k) => {
       const i = from + k;
@@ -46,7 +48,7 @@ async function outcomeIds(url: string, service: string): Promise<string[]> {
 const ids = (count: number) => Array.from({ length: count }, (_, i) => `order-${i}`).sort();
 
 it('answers for every service on any node, and catches up after a SIGKILL', async () => {
-  const cluster = await fixture.start({ size: 3, partitions: 6 });
+  cluster = await fixture.start({ size: 3, partitions: 6 });
   await runOrders(0, 30);
   for (const node of cluster.live()) {
     for (const service of ['inventory', 'payments', 'shipping']) {

@@ -1,19 +1,18 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type OrderServiceSet, startServices } from '../../examples/order-saga/services.js';
 import { Cluster, type ClusterOptions } from './cluster-nodes.js';
 import { type KafkaUnderTest, useKafka } from './kafka-brokers.js';
 
-/** What a cluster test file's hooks made: a broker, the example's services, the cluster. */
-export interface ClusterFixture {
-  readonly brokers: string;
+/**
+ * A test file's broker, the example's services and the clusters its tests start: registers the
+ * hooks that get the broker and start the services before the file, close each test's cluster
+ * after it, and the services and the broker after the file.
+ */
+export function clusterFixture(): {
+  readonly kafka: KafkaUnderTest;
   readonly services: OrderServiceSet;
-  readonly cluster: Cluster;
-  /** Starts the file's cluster on the broker and the services; closed after the file. */
   start(options: Omit<ClusterOptions, 'brokers' | 'services'>): Promise<Cluster>;
-}
-
-/** A Kafka broker and the example's services for the whole file. Call at a file's top level. */
-export function clusterFixture(): ClusterFixture {
+} {
   let kafka: KafkaUnderTest | undefined;
   let services: OrderServiceSet | undefined;
   let cluster: Cluster | undefined;
@@ -21,27 +20,31 @@ export function clusterFixture(): ClusterFixture {
     kafka = await useKafka();
     services = await startServices({ anyPort: true });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await cluster?.close();
+    cluster = undefined;
+  });
+  afterAll(async () => {
     await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
     await kafka?.release();
   });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('The cluster fixture is not ready (use it in a test)');
+    return value;
+  };
   return {
-    get brokers() {
-      if (!kafka) throw new Error('The broker starts in beforeAll: use it inside a test');
-      return kafka.brokers;
+    get kafka() {
+      return ready(kafka);
     },
     get services() {
-      if (!services) throw new Error('The services start in beforeAll: use them inside a test');
-      return services;
-    },
-    get cluster() {
-      if (!cluster) throw new Error('Start the cluster first');
-      return cluster;
+      return ready(services);
     },
     async start(options) {
-      if (!kafka || !services) throw new Error('The broker starts in beforeAll');
-      cluster = await Cluster.start({ ...options, brokers: kafka.brokers, services });
+      cluster = await Cluster.start({
+        brokers: ready(kafka).brokers,
+        services: ready(services),
+        ...options,
+      });
       return cluster;
     },
   };

@@ -37,7 +37,7 @@ export const fileLogOptions = defineOptions('FileLog', {
   }),
   archiveSegmentBytes: option.integer({
     min: 64,
-    default: 16 * 1024 * 1024,
+    default: 4 * 1024 * 1024,
     description:
       'an outcome archive segment is sealed past this size; retention drops whole sealed segments',
   }),

@@ -7,6 +7,7 @@
  * again finishes with the same state and no gaps, and so does one stopped by SIGTERM (exit 130).
  */
 import { join } from 'node:path';
+import type { ArchivedOutcome } from '@coordinator/core';
 import { expect, it } from 'vitest';
 import { nodeFixture } from './support/node-fixture.js';
 import { type NodeProcess, runCli, submit, tempDir } from './support/node-process.js';
@@ -58,6 +59,22 @@ async function drained(node: NodeProcess, timeoutMs = 180_000) {
   );
 }
 
+/** A dry run of payments' replay from `node`: its stderr, and the Outcomes it printed. */
+async function dryRun(node: NodeProcess, extra: readonly string[] = []) {
+  const dir = await tempDir('coordinator-replay-');
+  const target = rebuildAt(fixture.services.payments);
+  const cursorFile = ['--cursor-file', join(dir, 'cursor.json')];
+  const run = await runReplay(
+    node.url,
+    'payments',
+    [...target, ...cursorFile, '--dry-run', ...extra],
+    fixture.env,
+  );
+  expect(run.code, run.stderr).toBe(0);
+  const lines = run.stdout.split('\n').filter((line) => line !== '');
+  return { stderr: run.stderr, outcomes: lines.map((l) => JSON.parse(l) as ArchivedOutcome) };
+}
+
 it(`rebuilds payments and inventory from ${total} orders' Outcomes exactly, idempotently, and through a SIGKILL and a SIGTERM`, async () => {
   const { inventory, payments } = fixture.services;
   const node = await fixture.node();
@@ -78,19 +95,9 @@ it(`rebuilds payments and inventory from ${total} orders' Outcomes exactly, idem
   expect(keysIn(await stateOf(payments))).toBe(0);
 
   // A dry run prints every Outcome it would send and sends none.
-  const dry = await runReplay(
-    node.url,
-    'payments',
-    [...rebuildAt(payments), '--dry-run', ...cursor('dry')],
-    fixture.env,
-  );
-  expect(dry.code, dry.stderr).toBe(0);
-  const lines = dry.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { service: string });
-  expect(lines).toHaveLength(counts.payments);
-  expect(new Set(lines.map((l) => l.service))).toEqual(new Set(['payments']));
+  const { outcomes: printed } = await dryRun(node);
+  expect(printed).toHaveLength(counts.payments);
+  expect(new Set(printed.map((o) => o.service))).toEqual(new Set(['payments']));
   expect(keysIn(await stateOf(payments))).toBe(0);
 
   // Both rebuilt at once: payments through its endpoint, inventory through the config's hook.
@@ -219,7 +226,6 @@ it('reads from a node with an API token only with --token', async () => {
 });
 
 it('says from where it is complete when retention dropped older Outcomes', async () => {
-  const { payments } = fixture.services;
   const node = await fixture.node({
     args: ['--outcome-retention', '2KiB'],
     env: { COORDINATOR_ARCHIVE_SEGMENT_BYTES: '512' },
@@ -229,19 +235,27 @@ it('says from where it is complete when retention dropped older Outcomes', async
     await submitOrders(node.url, 5, `retained-${round}-`);
     await drained(node);
   }
-  const dir = await tempDir('coordinator-replay-');
-  const run = await runReplay(
-    node.url,
-    'payments',
-    [...rebuildAt(payments), '--cursor-file', join(dir, 'cursor.json'), '--dry-run'],
-    fixture.env,
-  );
-  expect(run.code, run.stderr).toBe(0);
-  const lines = run.stdout.trim().split('\n');
-  expect(lines.length).toBeGreaterThan(0);
-  expect(lines.length).toBeLessThan(8 * outcomeCounts(5).payments);
-  const oldest = new Date((JSON.parse(lines[0] as string) as { at: number }).at).toISOString();
-  expect(run.stderr).toContain(
+  const { stderr, outcomes } = await dryRun(node);
+  expect(outcomes.length).toBeGreaterThan(0);
+  expect(outcomes.length).toBeLessThan(8 * outcomeCounts(5).payments);
+  const oldest = new Date((outcomes[0] as ArchivedOutcome).at).toISOString();
+  expect(stderr).toContain(
     `replay payments: Outcomes before ${oldest} are no longer kept; the replay is complete from there on`,
+  );
+});
+
+it('replays only the Outcomes recorded since --since', async () => {
+  const node = await fixture.node();
+  await submitOrders(node.url, 5, 'before-');
+  await drained(node);
+  const sinceMs = Date.now() + 1;
+  await waitFor('the clock past the first orders', () => Date.now() > sinceMs);
+  await submitOrders(node.url, 5, 'after-');
+  await drained(node);
+  const all = (await dryRun(node)).outcomes.map((o) => o.commandId);
+  const since = (await dryRun(node, ['--since', new Date(sinceMs).toISOString()])).outcomes;
+  expect(all).toHaveLength(2 * outcomeCounts(5).payments);
+  expect(since.map((o) => o.commandId).sort()).toEqual(
+    all.filter((id) => id.startsWith('after-')).sort(),
   );
 });

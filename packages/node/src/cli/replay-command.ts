@@ -11,7 +11,7 @@ import { replaySource } from '../replay/replay-source.js';
 import { hookTarget, httpTarget, type ReplayTarget } from '../replay/replay-target.js';
 import { fail } from './fail.js';
 import { caOption, type Target, tokenOption, urlOption } from './node-client.js';
-import { outcomePages } from './outcome-pages.js';
+import { type OutcomeRange, outcomePages } from './outcome-pages.js';
 
 /** Where the Outcomes go: an HTTP endpoint, or a config's `outcomeReplay` hook. */
 interface Destination {
@@ -54,9 +54,9 @@ async function destination(to: string | undefined, config: string | undefined, t
 }
 
 /** How many Outcomes of `service` there are after `after` now: the progress bar's 100%. */
-async function countOutcomes(node: Target, service: string, after: string | undefined) {
+async function countOutcomes(node: Target, range: OutcomeRange) {
   let outcomes = 0;
-  for await (const page of outcomePages(node, { service, after })) outcomes += page.items.length;
+  for await (const page of outcomePages(node, range)) outcomes += page.items.length;
   return outcomes;
 }
 
@@ -96,6 +96,10 @@ export function replayCommand() {
       'where the cursor is saved (default: named by service and target)',
     )
     .option('--from-start', 'ignore a saved cursor: replay from the oldest Outcome kept')
+    .option(
+      '--since <time>',
+      'only Outcomes recorded at or after this time (ms since the epoch or an ISO date)',
+    )
     .option('--dry-run', 'print what would be sent (NDJSON), send nothing');
   for (const [name, spec] of Object.entries(replayOptions.options)) {
     command.option(
@@ -143,7 +147,7 @@ export function replayCommand() {
         };
         const retry = { ...defaultReplayRetry, maxAttempts: options.maxAttempts };
         const outcomes = replaySource({
-          pages: (from) => outcomePages(node, { service, after: from }),
+          pages: (from) => outcomePages(node, { service, after: from, since: flags.since }),
           after,
           retry,
           random: Math.random,
@@ -154,7 +158,7 @@ export function replayCommand() {
             ),
         });
         process.stderr.write(
-          `replay ${service} to ${target?.name ?? '(dry run)'}: ${after === undefined ? 'from the oldest Outcome kept' : `after cursor ${after} (${cursorFile})`}\n`,
+          `replay ${service} to ${target?.name ?? '(dry run)'}: ${after === undefined ? 'from the oldest Outcome kept' : `after cursor ${after} (${cursorFile})`}${flags.since === undefined ? '' : `, recorded since ${flags.since}`}\n`,
         );
         if (dryRun) {
           let printed = 0;
@@ -166,7 +170,10 @@ export function replayCommand() {
           return;
         }
         if (process.stderr.isTTY)
-          countOutcomes(node, service, after).then(progress.total, () => undefined);
+          countOutcomes(node, { service, after, since: flags.since }).then(
+            progress.total,
+            () => undefined,
+          );
         const send = (target as Destination).send;
         const cursor = new CursorFile(cursorFile, service, (target as Destination).name);
         const interrupt = new AbortController();

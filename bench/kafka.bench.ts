@@ -11,9 +11,8 @@
  * in the measured window (from /proc/<pid>/stat and process.cpuUsage()): the broker's share of it
  * shows how much of the shared cores the broker takes. Writes bench/results/kafka.json.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createNode, defineConfig } from '@coordinator/node';
@@ -50,15 +49,12 @@ interface Address {
 
 /** The child process side: one coordinator node on Kafka until SIGTERM. */
 async function runNode(spec: NodeSpec): Promise<void> {
-  // Each node's own data directory: it keeps the node's outcome archive.
-  const dataDir = await mkdtemp(join(tmpdir(), 'coordinator-bench-kafka-'));
   const node = createNode({
     config: defineConfig({ commands: [order], receiver: () => ({}) }),
     overrides: [
       {
         values: {
           nodeId: spec.nodeId,
-          dataDir,
           kafkaBrokers: spec.brokers,
           kafkaTopic: spec.topic,
           kafkaGroupId: spec.groupId,
@@ -74,13 +70,10 @@ async function runNode(spec: NodeSpec): Promise<void> {
     logger: pino({ level: 'warn' }, process.stderr),
   });
   process.once('SIGTERM', () => {
-    void node
-      .close()
-      .then(() => rm(dataDir, { recursive: true, force: true }))
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+    void node.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
   const { stream, http } = await node.start();
   process.stdout.write(`${JSON.stringify({ ready: { stream, http } })}\n`);

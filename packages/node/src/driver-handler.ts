@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { OutcomePage, OutcomeQuery, OutcomeReader } from '@coordinator/core';
 import {
   type CommandFilter,
   type CommandPage,
@@ -7,9 +8,6 @@ import {
   CoordinatorError,
   type Driver,
   listCursor,
-  type OutcomePage,
-  type OutcomeQuery,
-  type OutcomeReader,
   type Submission,
   type SubmitResult,
   toErrorData,

@@ -20,7 +20,10 @@ export interface OutcomeFollowerConfig {
   readonly topic: string;
   readonly groupId: string;
   readonly nodeId: string;
-  /** The node's data directory: the archive goes to `<dataDir>/outcomes`, under its lock. */
+  /**
+   * The node's data directory: the archive goes to `<dataDir>/node-<nodeId>/outcomes`, under that
+   * directory's lock (so nodes sharing a data directory need distinct ids).
+   */
   readonly dataDir: string;
   readonly sync: 'data' | 'none';
   readonly segmentBytes: number;
@@ -35,7 +38,8 @@ export interface OutcomeFollowerConfig {
  * A cluster node's Outcomes for replay: every node follows the whole events topic (which keeps
  * every record: `retention.ms=-1`) in a consumer group of its own, `<groupId>.outcomes.<nodeId>`,
  * and keeps the Outcome records of every partition in a local outcome archive (the file log's,
- * with the same retentions, compaction by idempotency key and manifest). So any node answers for
+ * with the same retentions, compaction by idempotency key and manifest), in
+ * `<dataDir>/node-<nodeId>/outcomes`. So any node answers for
  * every service, whichever node owns the partitions, and a node that was down catches up from
  * where its archive's manifest stopped. A read first waits until the archive has taken in the
  * topic as it stood when the read came (up to `catchUpMs`), so an Outcome acknowledged before a
@@ -72,8 +76,9 @@ export class OutcomeFollower implements OutcomeReader {
   static async start(config: OutcomeFollowerConfig): Promise<OutcomeFollower | undefined> {
     const kept = [config.outcomeRetention, ...Object.values(config.outcomeRetentionByService)];
     if (kept.every((retention) => retention.kind === 'none')) return undefined;
-    await mkdir(config.dataDir, { recursive: true });
-    const root = await realpath(config.dataDir);
+    const own = join(config.dataDir, `node-${config.nodeId}`);
+    await mkdir(own, { recursive: true });
+    const root = await realpath(own);
     const lock = await DirectoryLock.acquire(root, config.onEvent);
     let archive: OutcomeArchive | undefined;
     try {

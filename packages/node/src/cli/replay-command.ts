@@ -53,7 +53,7 @@ async function destination(to: string | undefined, config: string | undefined, t
   } satisfies Destination;
 }
 
-/** How many Outcomes of `service` there are after `after` now: the progress bar's 100%. */
+/** How many Outcomes `range` holds now: the progress bar's 100%. */
 async function countOutcomes(node: Target, range: OutcomeRange) {
   let outcomes = 0;
   for await (const page of outcomePages(node, range)) outcomes += page.items.length;

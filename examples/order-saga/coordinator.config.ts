@@ -30,6 +30,15 @@ export default defineConfig<OrderServices>({
     payments: gateway('payments'),
     shipping: gateway('shipping'),
   }),
+  // `coordinator replay --service payments --config coordinator.config.ts` (without --to) hands
+  // each Outcome to this hook: here the service's rebuild endpoint, through its gateway (a 5xx is
+  // DELAYED and retried, a 4xx stops the replay).
+  outcomeReplay: async (outcome, services) => {
+    const gateway = services[outcome.service as keyof OrderServices];
+    if (!gateway) throw new Error(`The example has no service ${outcome.service}`);
+    const answer = await gateway.post<{ already?: boolean }>(outcome, '/admin/rebuild', outcome);
+    return answer.already ? 'skipped' : 'sent';
+  },
   options: {
     dataDir: process.env.COORDINATOR_DATA_DIR ?? '.coordinator-data',
     slowRetryIntervalMs: 5000,

@@ -19,19 +19,58 @@ export function serviceEnv(services: OrderServiceSet): Record<string, string> {
 
 export type OrderServiceSet = Record<keyof typeof servicePorts, ToyService>;
 
+/** Payments declines a charge over this amount (a terminal 422: the saga compensates). */
+export const cardLimit = 10_000;
+
+/** Inventory's totals: units held per SKU (reserved, less released), from its answers. */
+function stockHeld(answers: readonly Record<string, unknown>[]) {
+  const held: Record<string, number> = {};
+  for (const a of answers) {
+    const sku = String(a.sku);
+    held[sku] = (held[sku] ?? 0) + (a.released ? -Number(a.qty) : Number(a.qty));
+  }
+  return { held };
+}
+
+/** Payments' totals: money charged and refunded, from its answers (in key order: exact sums). */
+function money(answers: readonly Record<string, unknown>[]) {
+  let charged = 0;
+  let refunded = 0;
+  for (const a of answers) {
+    if (a.refunded) refunded += Number(a.amount);
+    else charged += Number(a.amount);
+  }
+  return { charged, refunded };
+}
+
 /** Starts inventory, payments and shipping (on free ports with `anyPort`). */
 export async function startServices({ anyPort = false } = {}): Promise<OrderServiceSet> {
   const port = (name: keyof typeof servicePorts) => (anyPort ? 0 : configuredPort(name));
   const short = () => randomUUID().slice(0, 8);
   const [inventory, payments, shipping] = await Promise.all([
-    startToyService('inventory', port('inventory'), {
-      '/reserve': (b) => ({ reservation: `R-${short()}`, sku: b.sku, qty: b.qty }),
-      '/release': (b) => ({ released: true, sku: b.sku }),
-    }),
-    startToyService('payments', port('payments'), {
-      '/charge': (b) => ({ payment: `P-${short()}`, amount: b.amount }),
-      '/refund': (b) => ({ refunded: true, amount: b.amount }),
-    }),
+    startToyService(
+      'inventory',
+      port('inventory'),
+      {
+        '/reserve': (b) => ({ reservation: `R-${short()}`, sku: b.sku, qty: b.qty }),
+        '/release': (b) => ({ released: true, sku: b.sku, qty: b.qty }),
+      },
+      stockHeld,
+    ),
+    startToyService(
+      'payments',
+      port('payments'),
+      {
+        // A business rule, to see compensation: amounts over the card limit are declined.
+        '/charge': (b) => {
+          if (Number(b.amount) > cardLimit)
+            throw new Refusal(`${String(b.amount)} is over the card limit of ${cardLimit}`);
+          return { payment: `P-${short()}`, amount: b.amount };
+        },
+        '/refund': (b) => ({ refunded: true, amount: b.amount }),
+      },
+      money,
+    ),
     startToyService('shipping', port('shipping'), {
       // A business rule, to see compensation: SKUs starting with NOSHIP cannot be shipped.
       '/ship': (b) => {

@@ -49,5 +49,11 @@ Make a service misbehave (modes: ok, slow, down, fail, flaky) and watch delays, 
   ${admin('shipping', 'fail')}     # terminal: the saga refunds and releases
   ${admin('payments', 'ok')}
 
+Lose payments' data and rebuild it from coordinator's Outcomes (docs/outcome-replay.md):
+  curl -s ${services.payments.url}/admin/state > before.json
+  curl -s -X POST ${services.payments.url}/admin/wipe
+  pnpm coordinator replay --service payments --url ${base} --to ${services.payments.url}/admin/rebuild
+  curl -s ${services.payments.url}/admin/state | cmp - before.json && echo identical
+
 Stop with Ctrl-C (a graceful shutdown); kill -9 and start again to see recovery.
 `);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { canonicalJson } from '@coordinator/core';
 
 /**
  * How a toy service answers:
@@ -19,6 +20,8 @@ export interface ToyService {
   readonly script: Mode[];
   failRate: number;
   slowMs: number;
+  /** Its data: every answer by idempotency key (what `GET /admin/state` shows). */
+  readonly answers: Answers;
   /** Every call received, in order, with its arrival time. */
   readonly history: { readonly key: string; readonly path: string; readonly at: number }[];
   close(): Promise<void>;
@@ -26,6 +29,12 @@ export interface ToyService {
 
 /** What a path does; throw a `Refusal` for a business rule's 422. */
 type Action = (body: Record<string, unknown>) => Record<string, unknown>;
+
+/** A service's answers by idempotency key: its whole data. */
+type Answers = ReadonlyMap<string, Record<string, unknown>>;
+
+/** Totals a service derives from its answers (stock held, money charged), for its state dump. */
+type Summary = (answers: readonly Record<string, unknown>[]) => Record<string, unknown>;
 
 export class Refusal extends Error {}
 
@@ -45,11 +54,17 @@ function send(response: ServerResponse, status: number, body: unknown): void {
  * the first answer and changes nothing), switchable between modes at run time through
  * `POST /admin/mode {"mode": "down"}` or the `<NAME>_MODE` environment variable, and counting calls
  * and effects per key (`GET /admin/stats`) so tests can prove no step ran twice.
+ *
+ * Its data is its answers by key, so it can lose it and be rebuilt from the Outcomes coordinator
+ * recorded: `POST /admin/wipe` forgets everything, `POST /admin/rebuild` takes one Outcome as
+ * `coordinator replay` sends it (200, or 208 when it had that key already: replaying twice changes
+ * nothing), and `GET /admin/state` dumps the data with its `summary` as deterministic JSON.
  */
 export async function startToyService(
   name: string,
   port: number,
   actions: Readonly<Record<string, Action>>,
+  summary: Summary = () => ({}),
 ): Promise<ToyService> {
   const answers = new Map<string, Record<string, unknown>>();
   const calls = new Map<string, number>();
@@ -61,6 +76,7 @@ export async function startToyService(
     url: '',
     mode: envMode && modes.includes(envMode) ? envMode : 'ok',
     script: [],
+    answers,
     history: [],
     failRate: Number(process.env[`${name.toUpperCase()}_FAIL_RATE`] ?? 0.2),
     slowMs: 15_000,
@@ -95,6 +111,7 @@ export async function startToyService(
         effects: Object.fromEntries(effects),
       });
     }
+    if (path.startsWith('/admin/')) return admin(path, request, response);
     const action = actions[path];
     if (!action || request.method !== 'POST')
       return send(response, 404, { error: `no ${request.method} ${path}` });
@@ -122,6 +139,39 @@ export async function startToyService(
     answers.set(key, answer);
     effects.set(key, (effects.get(key) ?? 0) + 1);
     send(response, 200, answer);
+  }
+  /** The data-loss drill: wipe, dump, rebuild from a replayed Outcome. */
+  async function admin(path: string, request: IncomingMessage, response: ServerResponse) {
+    if (path === '/admin/state' && request.method === 'GET') {
+      const entries = [...answers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const totals = summary(entries.map(([, answer]) => answer));
+      const state = { service: name, byKey: Object.fromEntries(entries), ...totals };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(canonicalJson(state));
+      return;
+    }
+    if (path === '/admin/wipe' && request.method === 'POST') {
+      const wiped = answers.size;
+      for (const data of [answers, calls, effects]) data.clear();
+      return send(response, 200, { service: name, wiped });
+    }
+    if (path === '/admin/rebuild' && request.method === 'POST') {
+      const replayed = await readJson(request);
+      const key = String(request.headers['idempotency-key'] ?? '');
+      if (replayed.service !== name) {
+        return send(response, 422, { error: `this is ${name}, not ${String(replayed.service)}` });
+      }
+      if (key === '' || decodeURIComponent(key) !== replayed.idempotencyKey) {
+        return send(response, 400, { error: "Idempotency-Key must be the Outcome's key" });
+      }
+      const outcome = replayed.outcome;
+      if (typeof outcome !== 'object' || outcome === null) {
+        return send(response, 422, { error: `the Outcome of ${key} is not an answer of ${name}` });
+      }
+      if (answers.has(key)) return send(response, 208, { service: name, key, already: true });
+      answers.set(key, outcome as Record<string, unknown>);
+      return send(response, 200, { service: name, key, rebuilt: true });
+    }
+    return send(response, 404, { error: `no ${request.method} ${path}` });
   }
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: actual } = server.address() as AddressInfo;

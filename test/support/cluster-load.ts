@@ -21,6 +21,8 @@ export interface LoadOptions {
   readonly requestTimeoutMs?: number;
   /** Command ids are `<prefix><n>`. @default 'c-' */
   readonly prefix?: string;
+  /** Command `n`'s order. @default `{ sku: SKU-<n mod 97>, qty: 1, amount: 5 }` */
+  readonly payload?: (n: number) => unknown;
 }
 
 /** How one attempt ended: an HTTP status and error code, or no answer. */
@@ -168,7 +170,7 @@ export class Load {
     const body = JSON.stringify({
       type: 'order',
       id,
-      payload: { sku: `SKU-${i % 97}`, qty: 1, amount: 5 },
+      payload: this.#options.payload?.(i) ?? { sku: `SKU-${i % 97}`, qty: 1, amount: 5 },
     });
     const attempts: Attempt[] = [];
     this.attempts.set(id, attempts);

@@ -2,7 +2,15 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ProcessRun, repoRoot, runToEnd, spawnTypeScript, tsxArgs } from './spawn-process.js';
+import {
+  type ProcessRun,
+  repoRoot,
+  runToEnd,
+  type SpawnedProcess,
+  type SpawnOptions,
+  spawnTypeScript,
+  tsxArgs,
+} from './spawn-process.js';
 
 const cliPath = join(repoRoot, 'packages/node/src/cli.ts');
 const exampleConfig = join(repoRoot, 'examples/order-saga/coordinator.config.ts');
@@ -146,6 +154,11 @@ export async function getCommand(url: string, id: string) {
 /** What a finished `coordinator` CLI run printed, with stdout parsed as JSON when it is. */
 export interface CliRun extends ProcessRun {
   readonly json: unknown;
+}
+
+/** Starts the `coordinator` CLI (from source) as a process a test can watch and kill. */
+export function spawnCli(args: readonly string[], options?: SpawnOptions): SpawnedProcess {
+  return spawnTypeScript(cliPath, args, options);
 }
 
 /** Runs the `coordinator` CLI (from source) to its end. */

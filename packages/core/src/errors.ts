@@ -8,6 +8,7 @@ export const errorCodes = [
   'STEP_FAILED',
   'COMPENSATION_FAILED',
   'CANCELLED',
+  'REPLAY_STOPPED',
   'SUSPENDED',
   'OVERLOADED',
   'NOT_READY',

@@ -1,3 +1,4 @@
+export { canonicalJson } from './canonical-json.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { checkCommandId, maxIdLength } from './command-id.js';
 export type { Submission, SubmitResult } from './command-intake.js';

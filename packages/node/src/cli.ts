@@ -3,6 +3,7 @@ import { Command } from '@commander-js/extra-typings';
 import { runClientCommand } from './cli/client-commands.js';
 import { drawCommand } from './cli/draw-command.js';
 import { initCommand } from './cli/init-command.js';
+import { replayCommand } from './cli/replay-command.js';
 import { startCommand } from './cli/start-command.js';
 
 const program = new Command()
@@ -14,5 +15,6 @@ program.addCommand(startCommand());
 program.addCommand(initCommand());
 program.addCommand(drawCommand());
 for (const command of runClientCommand()) program.addCommand(command);
+program.addCommand(replayCommand());
 
 await program.parseAsync();

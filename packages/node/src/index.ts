@@ -13,3 +13,15 @@ export {
 } from './file-log/file-log-options.js';
 export { CoordinatorNode, type CreateNodeInput, createNode, type NodeAddresses } from './node.js';
 export { PeerRouter } from './peer-router.js';
+export {
+  type ReplayInput,
+  type ReplaySummary,
+  replayOutcomes,
+} from './replay/outcome-replay.js';
+export {
+  hookTarget,
+  httpTarget,
+  type OutcomeReplayHook,
+  type ReplayTarget,
+  type TargetAnswer,
+} from './replay/replay-target.js';

@@ -1,4 +1,5 @@
 import type { CommandType, OptionsInput } from '@coordinator/core';
+import type { OutcomeReplayHook } from '../replay/replay-target.js';
 import type { nodeOptions } from './node-options.js';
 
 /** What a config module's default export holds. */
@@ -11,6 +12,12 @@ export interface NodeConfig<Rcv = unknown> {
   readonly options?: OptionsInput<typeof nodeOptions>;
   /** Closes what `receiver` opened, on shutdown. */
   readonly close?: (receiver: Rcv) => void | Promise<void>;
+  /**
+   * Where `coordinator replay --config` (without `--to`) sends each Outcome of a service: for a
+   * target that is not an HTTP endpoint. Return `'skipped'` when it had the Outcome already; throw
+   * a retryable `CoordinatorError` (`DELAYED`, ...) to be tried again, any other error to stop.
+   */
+  readonly outcomeReplay?: OutcomeReplayHook<Rcv>;
 }
 
 /**

@@ -59,11 +59,14 @@ export async function loadConfig(path: string): Promise<NodeConfig<unknown>> {
   const module = (await import(url)) as { default?: unknown };
   const config = (module.default as { default?: unknown } | undefined)?.default ?? module.default;
   if (typeof config !== 'object' || config === null) throw invalid(file, 'has no default export');
-  const { commands, receiver, options } = config as Partial<NodeConfig<unknown>>;
+  const { commands, receiver, options, outcomeReplay } = config as Partial<NodeConfig<unknown>>;
   if (!Array.isArray(commands) || commands.length === 0) throw invalid(file, 'names no `commands`');
   if (typeof receiver !== 'function') throw invalid(file, 'has no `receiver` factory');
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw invalid(file, 'has `options` that are not an object');
+  }
+  if (outcomeReplay !== undefined && typeof outcomeReplay !== 'function') {
+    throw invalid(file, 'has an `outcomeReplay` that is not a function');
   }
   return anchored(config as NodeConfig<unknown>, dirname(file));
 }

@@ -15,7 +15,7 @@ import { type KafkaLogInput, type KafkaLogOptions, kafkaLogOptions } from './kaf
 import { contentType } from './log-envelope.js';
 import { OwnedPartition } from './owned-partition.js';
 import type { OwnershipListener } from './ownership-listener.js';
-import type { OutgoingMessage } from './partition-writer.js';
+import { type PartitionAnswer, type PartitionSend, ProducePipeline } from './produce-pipeline.js';
 import { stickyAssigner } from './sticky-assigner.js';
 import { ensureTopic } from './topic-setup.js';
 
@@ -52,6 +52,7 @@ export class KafkaLog implements EventLog {
   readonly #consumer: Consumer;
   readonly #checkpoints: CheckpointStore;
   readonly #owned = new Map<number, OwnedPartition>();
+  readonly #pipeline = new ProducePipeline((sends) => this.#produce(sends));
   #listener: OwnershipListener | undefined;
   #closing: Promise<void> | undefined;
   #closed = false;
@@ -282,39 +283,55 @@ export class KafkaLog implements EventLog {
   }
 
   #partition(partition: number): OwnedPartition {
-    const { topic, nodeId, lingerMs, sessionTimeoutMs, onEvent } = this.#options;
+    const { topic, nodeId, sessionTimeoutMs, onEvent } = this.#options;
     return new OwnedPartition({
       topic,
       partition,
       nodeId,
-      lingerMs,
       gapTimeoutMs: sessionTimeoutMs,
       retryMs: 1000,
       reclaimDelayMs: Math.max(1000, Math.round(sessionTimeoutMs / 2)),
       clock: systemClock,
       listener: this.#listener as OwnershipListener,
-      send: (messages) => this.#send(partition, messages),
+      send: (take) => this.#pipeline.send(partition, take),
       loadCheckpoint: () => this.#checkpoints.load(partition),
       emit: onEvent,
     });
   }
 
-  async #send(partition: number, messages: readonly OutgoingMessage[]): Promise<number> {
+  /**
+   * One Produce request for every partition's sends. kafkajs fails the whole request on the first
+   * partition's error without naming it; then each partition is sent again on its own (the
+   * idempotent producer answers a batch that had landed with its first offset, and does not
+   * write it twice), so one failing partition fails only its own send.
+   */
+  async #produce(sends: readonly PartitionSend[]): Promise<Map<number, PartitionAnswer>> {
     const { topic } = this.#options;
     const headers = { 'content-type': contentType };
-    const result = await this.#producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map(({ key, value }) => ({ partition, key, value, headers })),
-    });
-    const base = result.find((r) => r.partition === partition)?.baseOffset;
-    if (base === undefined) {
-      throw new CoordinatorError(
-        'PROTOCOL',
-        `The broker's answer to a send names no base offset for partition ${partition} of ${topic}`,
-      );
+    const answers = new Map<number, PartitionAnswer>();
+    try {
+      const result = await this.#producer.sendBatch({
+        acks: -1,
+        topicMessages: [
+          {
+            topic,
+            messages: sends.flatMap(({ partition, messages }) =>
+              messages.map(({ key, value }) => ({ partition, key, value, headers })),
+            ),
+          },
+        ],
+      });
+      for (const { partition, baseOffset } of result) {
+        if (baseOffset !== undefined) answers.set(partition, { base: Number(baseOffset) });
+      }
+    } catch (error) {
+      if (sends.length === 1) answers.set((sends[0] as PartitionSend).partition, { error });
+      else {
+        const alone = await Promise.all(sends.map((send) => this.#produce([send])));
+        for (const answer of alone) for (const [p, a] of answer) answers.set(p, a);
+      }
     }
-    return Number(base);
+    return answers;
   }
 
   #refusal(partition: number): CoordinatorError | undefined {

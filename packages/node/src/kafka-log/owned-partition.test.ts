@@ -33,7 +33,6 @@ function fixture(options: { failSends?: number; assignedThrows?: boolean } = {})
     topic: 't',
     partition: 3,
     nodeId: 'me',
-    lingerMs: 0,
     gapTimeoutMs: 30_000,
     retryMs: 1000,
     reclaimDelayMs: 5000,
@@ -47,8 +46,9 @@ function fixture(options: { failSends?: number; assignedThrows?: boolean } = {})
         calls.push(`revoked ${p}`);
       },
     },
-    send: async (messages) => {
+    send: async (take) => {
       sends += 1;
+      const messages = take();
       await gate;
       if (failures > 0) {
         failures -= 1;

@@ -26,13 +26,13 @@ import {
 
 export interface OwnedPartitionConfig extends OwnershipOptions {
   readonly nodeId: string;
-  readonly lingerMs: number;
   /** How long an append that landed past a gap waits for the consumer to show the gap. */
   readonly gapTimeoutMs: number;
-  /** Times the linger, the gap wait and the pauses before claiming again. */
+  /** Times the gap wait and the pauses before claiming again. */
   readonly clock: Clock;
   readonly listener: OwnershipListener;
-  readonly send: (messages: readonly OutgoingMessage[]) => Promise<number>;
+  /** Sends to the partition through the node's produce pipeline (see {@link PartitionWriterConfig}). */
+  readonly send: (take: () => readonly OutgoingMessage[]) => Promise<number | undefined>;
   readonly loadCheckpoint: () => Promise<{ position: number; epoch: number }>;
   readonly emit: (event: KafkaLogEvent) => void;
 }
@@ -215,12 +215,10 @@ export class OwnedPartition {
   }
 
   #writerConfig(round: number): PartitionWriterConfig {
-    const { topic, partition, lingerMs, clock, send } = this.#config;
+    const { topic, partition, send } = this.#config;
     return {
       topic,
       partition,
-      lingerMs,
-      clock,
       send,
       gapHasClaim: (expected, actual) => this.#gapHasClaim(expected, actual),
       onAcknowledged: (base, values) => {

@@ -13,7 +13,7 @@ import { CheckpointStore } from './checkpoint-store.js';
 import { clientLogger } from './client-logger.js';
 import { type KafkaLogInput, type KafkaLogOptions, kafkaLogOptions } from './kafka-log-options.js';
 import { contentType } from './log-envelope.js';
-import { OwnedPartition } from './owned-partition.js';
+import { OwnedPartition, type PartitionFetching } from './owned-partition.js';
 import type { OwnershipListener } from './ownership-listener.js';
 import { type PartitionAnswer, type PartitionSend, ProducePipeline } from './produce-pipeline.js';
 import { stickyAssigner } from './sticky-assigner.js';
@@ -54,6 +54,8 @@ export class KafkaLog implements EventLog {
   readonly #owned = new Map<number, OwnedPartition>();
   readonly #pipeline = new ProducePipeline((sends) => this.#produce(sends));
   #listener: OwnershipListener | undefined;
+  #watchTimer: NodeJS.Timeout | undefined;
+  #watching = false;
   #closing: Promise<void> | undefined;
   #closed = false;
 
@@ -127,6 +129,24 @@ export class KafkaLog implements EventLog {
   }
 
   /**
+   * The partitions the consumer does not fetch now, ascending: the live ones, whose owner does
+   * not read its own writes back (it reads only a gap an append landed past, or another node's
+   * writes its end-offset watch found).
+   */
+  get paused(): number[] {
+    const { topic } = this.#options;
+    try {
+      return this.#consumer
+        .paused()
+        .filter((t) => t.topic === topic)
+        .flatMap((t) => t.partitions)
+        .sort((a, b) => a - b);
+    } catch {
+      return []; // the consumer does not run yet
+    }
+  }
+
+  /**
    * Joins the consumer group; from then on the listener is told of each partition this node
    * gains or loses. Resolves once the consumer runs (assignments follow).
    * @throws CoordinatorError `INVALID_OPTION` when called twice, `CLOSED` after close.
@@ -171,6 +191,27 @@ export class KafkaLog implements EventLog {
         await heartbeat();
       },
     });
+    this.#watchTimer = setInterval(() => void this.#watch(), this.#options.fetchMaxWaitMs);
+    this.#watchTimer.unref();
+  }
+
+  /**
+   * A live partition's consumer is paused (the owner does not read its own writes back), so
+   * another node's CLAIM is noticed by asking the broker for the partitions' end offsets, one
+   * request for all, every `fetchMaxWaitMs`: a partition whose end lies past what its owner
+   * wrote is read up to there.
+   */
+  async #watch(): Promise<void> {
+    if (this.#watching || this.#closed || ![...this.#owned.values()].some((o) => o.live)) return;
+    this.#watching = true;
+    try {
+      const ends = await this.#admin.fetchTopicOffsets(this.#options.topic);
+      for (const { partition, high } of ends) this.#owned.get(partition)?.watch(Number(high));
+    } catch {
+      // The next round asks again; an append past a CLAIM is fenced by its own check anyway.
+    } finally {
+      this.#watching = false;
+    }
   }
 
   append(partition: number, records: readonly LogRecord[]): Promise<readonly number[]> {
@@ -228,6 +269,7 @@ export class KafkaLog implements EventLog {
    */
   close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#watchTimer);
     this.#closing ??= (async () => {
       const error = this.#closedError();
       await Promise.all([...this.#owned.values()].map((o) => o.close(error)));
@@ -295,8 +337,30 @@ export class KafkaLog implements EventLog {
       listener: this.#listener as OwnershipListener,
       send: (take) => this.#pipeline.send(partition, take),
       loadCheckpoint: () => this.#checkpoints.load(partition),
+      fetching: this.#fetching(partition),
       emit: onEvent,
     });
+  }
+
+  /** Pauses and resumes the consumer's fetching of one partition. */
+  #fetching(partition: number): PartitionFetching {
+    const topics = [{ topic: this.#options.topic, partitions: [partition] }];
+    // The consumer runs before any partition is assigned; past close it refuses, harmlessly.
+    const quietly = (act: () => void) => {
+      try {
+        act();
+      } catch {}
+    };
+    return {
+      resume: (from) =>
+        quietly(() => {
+          if (from !== undefined) {
+            this.#consumer.seek({ topic: this.#options.topic, partition, offset: String(from) });
+          }
+          this.#consumer.resume(topics);
+        }),
+      pause: () => quietly(() => this.#consumer.pause(topics)),
+    };
   }
 
   /**

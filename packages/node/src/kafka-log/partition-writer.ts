@@ -105,6 +105,11 @@ export class PartitionWriter {
     if (!this.#sending) this.#settle();
   }
 
+  /** No send in flight and none waiting. */
+  get idle(): boolean {
+    return !this.#sending && this.#queue.length === 0;
+  }
+
   /** Resolves once no send is in flight and none is waiting. */
   whenIdle(): Promise<void> {
     if (!this.#sending && this.#queue.length === 0) return Promise.resolve();

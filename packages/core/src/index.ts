@@ -60,6 +60,7 @@ export {
   type OptionsOf,
   type OptionViolation,
 } from './options/option-set.js';
+export { partitionOf } from './partitioner.js';
 export type { IdSource, Random } from './random.js';
 export {
   type AcceptedRecord,

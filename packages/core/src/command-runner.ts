@@ -191,6 +191,8 @@ async function runSaga<Rcv>(
   append: AppendRecord,
 ): Promise<RunEnd> {
   for (;;) {
+    // Its end rode with the last step's record: done.
+    if (command.current.state === 'done') return 'done';
     const position = command.current.position;
     if (position === sagaCompleted) {
       const result = commandType.result(outcomesByStep(command), command.payload);

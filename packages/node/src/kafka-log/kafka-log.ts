@@ -12,10 +12,10 @@ import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer
 import { CheckpointStore } from './checkpoint-store.js';
 import { clientLogger } from './client-logger.js';
 import { type KafkaLogInput, type KafkaLogOptions, kafkaLogOptions } from './kafka-log-options.js';
-import { contentType } from './log-envelope.js';
 import { OwnedPartition, type PartitionFetching } from './owned-partition.js';
 import type { OwnershipListener } from './ownership-listener.js';
-import { type PartitionAnswer, type PartitionSend, ProducePipeline } from './produce-pipeline.js';
+import { ProducePipeline } from './produce-pipeline.js';
+import { produceRequest } from './produce-request.js';
 import { stickyAssigner } from './sticky-assigner.js';
 import { ensureTopic } from './topic-setup.js';
 
@@ -52,7 +52,7 @@ export class KafkaLog implements EventLog {
   readonly #consumer: Consumer;
   readonly #checkpoints: CheckpointStore;
   readonly #owned = new Map<number, OwnedPartition>();
-  readonly #pipeline = new ProducePipeline((sends) => this.#produce(sends));
+  readonly #pipeline: ProducePipeline;
   #listener: OwnershipListener | undefined;
   #watchTimer: NodeJS.Timeout | undefined;
   #watching = false;
@@ -63,6 +63,7 @@ export class KafkaLog implements EventLog {
     this.#options = options;
     this.#admin = admin;
     this.#producer = producer;
+    this.#pipeline = new ProducePipeline(produceRequest(producer, options.topic));
     this.#consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
@@ -361,41 +362,6 @@ export class KafkaLog implements EventLog {
         }),
       pause: () => quietly(() => this.#consumer.pause(topics)),
     };
-  }
-
-  /**
-   * One Produce request for every partition's sends. kafkajs fails the whole request on the first
-   * partition's error without naming it; then each partition is sent again on its own (the
-   * idempotent producer answers a batch that had landed with its first offset, and does not
-   * write it twice), so one failing partition fails only its own send.
-   */
-  async #produce(sends: readonly PartitionSend[]): Promise<Map<number, PartitionAnswer>> {
-    const { topic } = this.#options;
-    const headers = { 'content-type': contentType };
-    const answers = new Map<number, PartitionAnswer>();
-    try {
-      const result = await this.#producer.sendBatch({
-        acks: -1,
-        topicMessages: [
-          {
-            topic,
-            messages: sends.flatMap(({ partition, messages }) =>
-              messages.map(({ key, value }) => ({ partition, key, value, headers })),
-            ),
-          },
-        ],
-      });
-      for (const { partition, baseOffset } of result) {
-        if (baseOffset !== undefined) answers.set(partition, { base: Number(baseOffset) });
-      }
-    } catch (error) {
-      if (sends.length === 1) answers.set((sends[0] as PartitionSend).partition, { error });
-      else {
-        const alone = await Promise.all(sends.map((send) => this.#produce([send])));
-        for (const answer of alone) for (const [p, a] of answer) answers.set(p, a);
-      }
-    }
-    return answers;
   }
 
   #refusal(partition: number): CoordinatorError | undefined {

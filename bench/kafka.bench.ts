@@ -1,20 +1,26 @@
 /**
  * `pnpm bench kafka`: the order-saga shape (3 no-op steps, services in-process) on the Kafka log
  * against one local broker (`scripts/kafka.sh`: KRaft, broker and controller in one JVM), with 1
- * node and with 3 nodes. Each node is a child process (this file, run with `node <spec>`) on its
- * own internal address with the others as peers, all in one consumer group on a fresh
- * 12-partition topic; the Command type has a routing key, so the load spreads over partitions.
- * Stream-protocol clients in this process submit round-robin over the nodes (a node forwards a
- * Command whose partition it does not own to its owner) and wait for each result.
+ * node and with 3 nodes, and the same node on the file log for the same workload. Each node is a
+ * child process (this file, run with `node <spec>`); Kafka nodes have their own internal address
+ * with the others as peers, all in one consumer group on a fresh 12-partition topic; the Command
+ * type has a routing key, so the load spreads over partitions. Stream-protocol clients in this
+ * process submit round-robin over the nodes (a node forwards a Command whose partition it does
+ * not own to its owner) and wait for each result.
  *
- * Prints completed Commands/s and end-to-end p50/p99 per case, and the CPU time each process used
- * in the measured window (from /proc/<pid>/stat and process.cpuUsage()): the broker's share of it
- * shows how much of the shared cores the broker takes. Writes bench/results/kafka.json.
+ * The machine is shared (other work runs on it), so every case runs in several rounds, the Kafka
+ * and file-log cases alternating, and the medians are printed: completed Commands/s, end-to-end
+ * p50/p99, and the CPU time the nodes and the broker used per Command in the measured window
+ * (from /proc/<pid>/stat). Then the Kafka/file ratio at c=1 and c=128, and the failover time after
+ * a SIGKILL (2 nodes: until the survivor runs a Command of every partition the victim owned)
+ * against the session timeout + 2 s. Writes bench/results/kafka.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { partitionOf } from '@coordinator/core';
 import { createNode, defineConfig } from '@coordinator/node';
 import { StreamClient } from '@coordinator/transport';
 import { pino } from 'pino';
@@ -24,23 +30,28 @@ import { type KafkaBroker, startKafka } from '../test/support/kafka-broker.js';
 import { defineNoOpOrderSaga } from '../test/support/no-op-order-saga.js';
 import { type SpawnedProcess, spawnTypeScript } from '../test/support/spawn-process.js';
 import { waitFor } from '../test/support/wait-for.js';
+import { median } from './median.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const measureSeconds = quick ? 5 : 20;
+const measureSeconds = quick ? 4 : 10;
 const warmupSeconds = quick ? 1 : 3;
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
 const partitions = 12;
-const concurrency = 64;
+/** The Kafka log's default session timeout (kafka-log-options.ts). */
+const sessionTimeoutMs = 6000;
 const order = defineNoOpOrderSaga<{ key: string }>((payload) => payload.key);
 
 /** What a node child process is told, as JSON in argv. */
-interface NodeSpec {
-  readonly nodeId: string;
-  readonly brokers: string;
-  readonly topic: string;
-  readonly groupId: string;
-  readonly internalPort: number;
-  readonly peerPorts: readonly number[];
-}
+type NodeSpec =
+  | {
+      readonly nodeId: string;
+      readonly brokers: string;
+      readonly topic: string;
+      readonly groupId: string;
+      readonly internalPort: number;
+      readonly peerPorts: readonly number[];
+    }
+  | { readonly nodeId: string; readonly dataDir: string };
 
 interface Address {
   readonly host: string;
@@ -49,20 +60,26 @@ interface Address {
 
 /** The child process side: one coordinator node on Kafka until SIGTERM. */
 async function runNode(spec: NodeSpec): Promise<void> {
+  const log =
+    'dataDir' in spec
+      ? { dataDir: spec.dataDir }
+      : {
+          kafkaBrokers: spec.brokers,
+          kafkaTopic: spec.topic,
+          kafkaGroupId: spec.groupId,
+          internalAddress: `127.0.0.1:${spec.internalPort}`,
+          peers: spec.peerPorts.map((p) => `127.0.0.1:${p}`).join(','),
+        };
   const node = createNode({
     config: defineConfig({ commands: [order], receiver: () => ({}) }),
     overrides: [
       {
         values: {
           nodeId: spec.nodeId,
-          kafkaBrokers: spec.brokers,
-          kafkaTopic: spec.topic,
-          kafkaGroupId: spec.groupId,
+          ...log,
           partitions,
           streamAddress: '127.0.0.1:0',
           httpAddress: '127.0.0.1:0',
-          internalAddress: `127.0.0.1:${spec.internalPort}`,
-          peers: spec.peerPorts.map((p) => `127.0.0.1:${p}`).join(','),
           maxCmds: 100_000,
         },
       },
@@ -126,8 +143,10 @@ async function owned(node: NodeChild): Promise<number[]> {
 
 interface CaseResult {
   readonly case: string;
+  readonly log: 'kafka' | 'file';
   readonly nodes: number;
   readonly concurrency: number;
+  readonly round: number;
   readonly seconds: number;
   readonly completed: number;
   readonly errors: number;
@@ -140,19 +159,26 @@ interface CaseResult {
   readonly ownershipStable: boolean;
   readonly cpu: {
     readonly brokerSeconds: number;
-    readonly nodesSeconds: number;
     readonly perNodeSeconds: readonly number[];
-    readonly clientSeconds: number;
-    /** The broker's part of all CPU time the bench's processes used. */
-    readonly brokerShare: number;
-    /** Broker cores busy on average. */
-    readonly brokerCores: number;
+    /** All nodes' CPU time per completed Command. */
+    readonly nodeMsPerCommand: number;
+    /** The broker's CPU time per completed Command. */
+    readonly brokerMsPerCommand: number;
     /** The machine's busy CPU time (every process) over what its cores could give. */
     readonly machineBusy: number;
-    /** CPU time of everything else on the machine (the kernel, other work) in the window. */
+    /** CPU time of everything else on the machine (other work, the kernel) in the window. */
     readonly otherSeconds: number;
   };
 }
+
+interface CaseSpec {
+  readonly log: 'kafka' | 'file';
+  readonly nodes: number;
+  readonly concurrency: number;
+}
+
+const label = (c: CaseSpec) =>
+  `${c.log === 'kafka' ? 'kafka' : 'file '} ${c.nodes} node${c.nodes > 1 ? 's' : ' '} c${c.concurrency}`;
 
 /**
  * Submits `order` Commands round-robin over the nodes from `workers` concurrent loops for `ms`,
@@ -192,36 +218,27 @@ async function drive(clients: readonly StreamClient[], workers: number, ms: numb
   return { seconds, completed, errors, lastError, histogram };
 }
 
-async function runCase(
-  broker: KafkaBroker,
-  nodeCount: number,
-  workers: number,
-  label: string,
-): Promise<CaseResult> {
-  const stamp = `${Date.now().toString(36)}-${nodeCount}-${workers}`;
-  const topic = `bench-${stamp}`;
-  const groupId = `bench-group-${stamp}`;
-  const ports = await freePorts(nodeCount);
+/** Starts the case's nodes; resolves once every partition is owned. */
+async function startNodes(broker: KafkaBroker, c: CaseSpec, dataDir: string): Promise<NodeChild[]> {
+  if (c.log === 'file') return [await startNodeChild({ nodeId: 'bench-file-node', dataDir })];
+  const stamp = `${Date.now().toString(36)}-${c.nodes}-${c.concurrency}`;
+  const ports = await freePorts(c.nodes);
   const spec = (i: number): NodeSpec => ({
     nodeId: `bench-node-${i}`,
     brokers: broker.brokers,
-    topic,
-    groupId,
+    topic: `bench-${stamp}`,
+    groupId: `bench-group-${stamp}`,
     internalPort: ports[i] as number,
     peerPorts: ports.filter((_, j) => j !== i),
   });
   const nodes: NodeChild[] = [];
-  const clients: StreamClient[] = [];
   try {
     // The first node creates the topic; the others join its group.
     nodes.push(await startNodeChild(spec(0)));
-    nodes.push(
-      ...(await Promise.all(
-        Array.from({ length: nodeCount - 1 }, (_, i) => spec(i + 1)).map(startNodeChild),
-      )),
-    );
+    const others = Array.from({ length: c.nodes - 1 }, (_, i) => spec(i + 1));
+    nodes.push(...(await Promise.all(others.map(startNodeChild))));
     await waitFor(
-      `all ${partitions} partitions owned by ${nodeCount} node(s)`,
+      `all ${partitions} partitions owned by ${c.nodes} node(s)`,
       async () => {
         const sets = await Promise.all(nodes.map(owned));
         const all = new Set(sets.flat());
@@ -230,12 +247,30 @@ async function runCase(
       60_000,
       100,
     );
-    for (const node of nodes) {
-      const client = new StreamClient({ ...node.stream, maxFrameBytes: 1 << 20 });
-      await client.connect();
-      clients.push(client);
-    }
-    await drive(clients, workers, warmupSeconds * 1000);
+    return nodes;
+  } catch (error) {
+    await Promise.allSettled(nodes.map(stopNodeChild));
+    throw error;
+  }
+}
+
+async function connect(nodes: readonly NodeChild[]): Promise<StreamClient[]> {
+  const clients: StreamClient[] = [];
+  for (const node of nodes) {
+    const client = new StreamClient({ ...node.stream, maxFrameBytes: 1 << 20 });
+    await client.connect();
+    clients.push(client);
+  }
+  return clients;
+}
+
+async function runCase(broker: KafkaBroker, c: CaseSpec, round: number): Promise<CaseResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-kafka-file-'));
+  const nodes = await startNodes(broker, c, dataDir);
+  const clients: StreamClient[] = [];
+  try {
+    clients.push(...(await connect(nodes)));
+    await drive(clients, c.concurrency, warmupSeconds * 1000);
 
     const cpu0 = {
       broker: processCpuSeconds(broker.pid),
@@ -244,27 +279,27 @@ async function runCase(
       machine: machineBusySeconds(),
     };
     const ownedBefore = await Promise.all(nodes.map(owned));
-    const run = await drive(clients, workers, measureSeconds * 1000);
+    const run = await drive(clients, c.concurrency, measureSeconds * 1000);
     const brokerSeconds = processCpuSeconds(broker.pid) - cpu0.broker;
     const perNode = nodes.map((n, i) => processCpuSeconds(n.process.pid) - (cpu0.nodes[i] ?? 0));
-    const nodesSeconds = perNode.reduce((sum, s) => sum + s, 0);
+    const nodesSeconds = perNode.reduce((sum, x) => sum + x, 0);
     const clientSeconds = ownCpuSeconds() - cpu0.client;
     const machineSeconds = machineBusySeconds() - cpu0.machine;
     const ownedAfter = await Promise.all(nodes.map(owned));
     const stable = JSON.stringify(ownedBefore) === JSON.stringify(ownedAfter);
     if (!stable) {
       console.warn(
-        `${label}: partitions moved while measuring: ${JSON.stringify(ownedBefore)} -> ${JSON.stringify(ownedAfter)}`,
+        `${label(c)}: partitions moved while measuring: ${JSON.stringify(ownedBefore)} -> ${JSON.stringify(ownedAfter)}`,
       );
     }
-    const total = brokerSeconds + nodesSeconds + clientSeconds;
     if (run.errors > 0)
-      console.warn(`${label}: ${run.errors} failed Commands; last: ${run.lastError}`);
-    return {
-      case: label,
-      nodes: nodeCount,
-      concurrency: workers,
-      seconds: round(run.seconds),
+      console.warn(`${label(c)}: ${run.errors} failed Commands; last: ${run.lastError}`);
+    const perCommandMs = (seconds: number) => (seconds * 1000) / Math.max(1, run.completed);
+    const result: CaseResult = {
+      case: label(c),
+      ...c,
+      round,
+      seconds: roundTo(run.seconds),
       completed: run.completed,
       errors: run.errors,
       commandsPerSecond: Math.round(run.completed / run.seconds),
@@ -273,23 +308,66 @@ async function runCase(
       partitionsPerNode: ownedAfter.map((o) => o.length),
       ownershipStable: stable,
       cpu: {
-        brokerSeconds: round(brokerSeconds),
-        nodesSeconds: round(nodesSeconds),
-        perNodeSeconds: perNode.map((x) => round(x)),
-        clientSeconds: round(clientSeconds),
-        brokerShare: round(brokerSeconds / total, 3),
-        brokerCores: round(brokerSeconds / run.seconds, 3),
-        machineBusy: round(machineSeconds / (run.seconds * availableParallelism()), 3),
-        otherSeconds: round(Math.max(0, machineSeconds - total)),
+        brokerSeconds: roundTo(brokerSeconds),
+        perNodeSeconds: perNode.map((x) => roundTo(x)),
+        nodeMsPerCommand: roundTo(perCommandMs(nodesSeconds), 3),
+        brokerMsPerCommand: roundTo(perCommandMs(brokerSeconds), 3),
+        machineBusy: roundTo(machineSeconds / (run.seconds * availableParallelism()), 3),
+        otherSeconds: roundTo(
+          Math.max(0, machineSeconds - brokerSeconds - nodesSeconds - clientSeconds),
+        ),
       },
     };
+    console.log(
+      `round ${round} ${result.case}: ${result.commandsPerSecond}/s, p50 ${result.p50Ms.toFixed(2)} ms, node CPU ${result.cpu.nodeMsPerCommand.toFixed(2)} ms/Command, broker ${result.cpu.brokerMsPerCommand.toFixed(2)} ms/Command, other work ${result.cpu.otherSeconds.toFixed(1)} CPU s`,
+    );
+    return result;
   } finally {
-    await Promise.allSettled(clients.map((c) => c.close()));
+    await Promise.allSettled(clients.map((client) => client.close()));
+    await Promise.allSettled(nodes.map(stopNodeChild));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Two Kafka nodes; one is SIGKILLed. Resolves with the time from the kill until the survivor has
+ * run a Command of every partition the victim owned (submitted to it, retried until it takes).
+ */
+async function failover(broker: KafkaBroker): Promise<{ ms: number; lost: number }> {
+  const nodes = await startNodes(broker, { log: 'kafka', nodes: 2, concurrency: 1 }, '');
+  const [survivor, victim] = nodes as [NodeChild, NodeChild];
+  const [client] = await connect([survivor]);
+  try {
+    await drive([client as StreamClient], 8, warmupSeconds * 1000);
+    const lost = await owned(victim);
+    const keys = lost.map((p) => {
+      for (let i = 0; ; i++)
+        if (partitionOf(`failover-${i}`, partitions) === p) return `failover-${i}`;
+    });
+    const killedAt = performance.now();
+    await victim.process.kill('SIGKILL');
+    await Promise.all(
+      keys.map((key) =>
+        waitFor(
+          `a Command of ${key}'s partition to run on the survivor`,
+          async () => {
+            const call = (client as StreamClient).submit({ type: 'order', payload: { key } });
+            const result = await call.result.catch(() => undefined);
+            return result?.state === 'done' ? true : undefined;
+          },
+          60_000,
+          50,
+        ),
+      ),
+    );
+    return { ms: Math.round(performance.now() - killedAt), lost: lost.length };
+  } finally {
+    await client?.close();
     await Promise.allSettled(nodes.map(stopNodeChild));
   }
 }
 
-function round(value: number, digits = 2): number {
+function roundTo(value: number, digits = 2): number {
   return Number(value.toFixed(digits));
 }
 
@@ -297,71 +375,101 @@ function pad(value: string | number, width: number): string {
   return typeof value === 'number' ? String(value).padStart(width) : value.padEnd(width);
 }
 
+const cases: readonly CaseSpec[] = [
+  { log: 'kafka', nodes: 1, concurrency: 1 },
+  { log: 'file', nodes: 1, concurrency: 1 },
+  { log: 'kafka', nodes: 1, concurrency: 128 },
+  { log: 'file', nodes: 1, concurrency: 128 },
+  { log: 'kafka', nodes: 3, concurrency: 64 },
+];
+
+/** The medians over the rounds of one case. */
+function medians(results: readonly CaseResult[]) {
+  const of = (read: (r: CaseResult) => number) => median(results.map(read));
+  return {
+    commandsPerSecond: of((r) => r.commandsPerSecond),
+    p50Ms: of((r) => r.p50Ms),
+    p99Ms: of((r) => r.p99Ms),
+    nodeMsPerCommand: of((r) => r.cpu.nodeMsPerCommand),
+    brokerMsPerCommand: of((r) => r.cpu.brokerMsPerCommand),
+    otherSeconds: of((r) => r.cpu.otherSeconds),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   const broker = await startKafka();
   const rows: CaseResult[] = [];
+  let fail: { ms: number; lost: number } | undefined;
   try {
     console.log(
-      `broker ${broker.brokers} (pid ${broker.pid}) ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `broker ${broker.brokers} (pid ${broker.pid}) ready in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${rounds} round(s) of ${cases.length} cases, Kafka and file log alternating`,
     );
-    rows.push(await runCase(broker, 1, 1, '1 node, c1'));
-    rows.push(await runCase(broker, 1, concurrency, `1 node, c${concurrency}`));
-    rows.push(await runCase(broker, 3, concurrency, `3 nodes, c${concurrency}`));
+    for (let round = 1; round <= rounds; round++) {
+      for (const c of cases) rows.push(await runCase(broker, c, round));
+    }
+    fail = await failover(broker);
   } finally {
     await broker.stop();
   }
 
   const cores = availableParallelism();
   console.log(
-    `\nkafka: order saga (3 no-op steps, in-process services), ${partitions} partitions, routing key per Command, one local broker (KRaft, 1 JVM); stream clients round-robin over the nodes; ${measureSeconds} s per case after ${warmupSeconds} s warm-up; ${cores} cores shared by everything`,
+    `\nkafka: order saga (3 no-op steps, in-process services), ${partitions} partitions, routing key per Command, one local broker (KRaft, 1 JVM); stream clients round-robin over the nodes; ${measureSeconds} s per case after ${warmupSeconds} s warm-up; medians of ${rounds} round(s); ${cores} cores shared by everything, other work included`,
   );
   const header = [
-    'case           ',
-    'partitions',
+    'case                ',
     'Commands/s',
     'p50 ms',
     'p99 ms',
     'errors',
-    'CPU s broker',
-    'CPU s nodes',
-    'CPU s client',
-    'CPU s other',
-    'broker share',
-    'broker cores',
-    'machine busy',
+    'node CPU ms/Cmd',
+    'broker CPU ms/Cmd',
+    'other CPU s',
   ];
   console.log(header.join(' | '));
-  for (const r of rows) {
-    const c = r.cpu;
+  const summary = cases.map((c) => ({
+    ...c,
+    case: label(c),
+    ...medians(rows.filter((r) => r.case === label(c))),
+  }));
+  for (const r of summary) {
     const cells = [
       r.case,
-      r.partitionsPerNode.join('/'),
       r.commandsPerSecond,
-      r.p50Ms.toFixed(1),
+      r.p50Ms.toFixed(2),
       r.p99Ms.toFixed(1),
       r.errors,
-      c.brokerSeconds.toFixed(1),
-      c.perNodeSeconds.map((x) => x.toFixed(1)).join('+'),
-      c.clientSeconds.toFixed(1),
-      c.otherSeconds.toFixed(1),
-      `${(c.brokerShare * 100).toFixed(0)} %`,
-      c.brokerCores.toFixed(2),
-      `${(c.machineBusy * 100).toFixed(0)} %`,
+      r.nodeMsPerCommand.toFixed(3),
+      r.log === 'file' ? '-' : r.brokerMsPerCommand.toFixed(3),
+      r.otherSeconds.toFixed(1),
     ];
     console.log(cells.map((cell, i) => pad(cell, header[i]?.length ?? 0)).join(' | '));
   }
-  const disturbed = rows.filter((r) => r.cpu.otherSeconds > 0.25 * r.seconds * cores);
-  if (disturbed.length > 0) {
+  const find = (log: 'kafka' | 'file', concurrency: number) =>
+    summary.find((r) => r.log === log && r.nodes === 1 && r.concurrency === concurrency);
+  const ratios = [1, 128].map((concurrency) => {
+    const kafka = find('kafka', concurrency)?.commandsPerSecond ?? 0;
+    const file = find('file', concurrency)?.commandsPerSecond ?? 0;
+    return { concurrency, kafka, file, ratio: file > 0 ? roundTo(kafka / file, 3) : 0 };
+  });
+  for (const r of ratios) {
     console.log(
-      `note: other work took over a quarter of the machine during ${disturbed.map((r) => r.case).join(', ')} (CPU s other): those figures are low`,
+      `1 node c${r.concurrency}: Kafka ${r.kafka}/s against the file log's ${r.file}/s in the same run: ${(r.ratio * 100).toFixed(0)} %`,
+    );
+  }
+  if (fail) {
+    const bound = sessionTimeoutMs + 2000;
+    console.log(
+      `failover after SIGKILL (2 nodes): ${fail.lost} partitions running on the survivor ${fail.ms} ms after the kill; session timeout + 2 s = ${bound} ms: ${fail.ms <= bound ? 'within' : 'OVER'}`,
     );
   }
   console.log(`total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   await writeFile(
     new URL('./results/kafka.json', import.meta.url),
-    `${JSON.stringify({ date: new Date().toISOString(), quick, cores, partitions, measureSeconds, warmupSeconds, cases: rows }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), quick, cores, partitions, measureSeconds, warmupSeconds, rounds, summary, ratios, failover: fail, sessionTimeoutMs, cases: rows }, null, 2)}\n`,
   );
 }
 

@@ -11,44 +11,34 @@
  * At the end the whole topic is read back: every acknowledged Command (and every one accepted
  * at all) has exactly one done record of a live epoch.
  */
-import { afterAll, afterEach, beforeAll, expect, it, onTestFailed } from 'vitest';
-import { type OrderServiceSet, startServices } from '../examples/order-saga/services.js';
+import { afterEach, expect, it, onTestFailed } from 'vitest';
+import { clusterFixture } from './support/cluster-fixture.js';
 import { Load } from './support/cluster-load.js';
-import { Cluster, logged, ownedBy, sessionTimeoutMs, severity } from './support/cluster-nodes.js';
+import {
+  type Cluster,
+  logged,
+  ownedBy,
+  sessionTimeoutMs,
+  severity,
+} from './support/cluster-nodes.js';
 import { readTopic, type TopicContents } from './support/cluster-topic.js';
-import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
 import { waitFor } from './support/wait-for.js';
 
 const partitions = 12;
 /** New Commands a second: enough to keep load on during every event, few enough to drain fast. */
 const perSecond = Number(process.env.COORDINATOR_CLUSTER_RATE ?? 25);
 
-let kafka: KafkaUnderTest;
-let services: OrderServiceSet;
-let cluster: Cluster | undefined;
+const fixture = clusterFixture();
 let load: Load | undefined;
 
-beforeAll(async () => {
-  kafka = await useKafka();
-  services = await startServices({ anyPort: true });
-});
-
-afterEach(async () => {
+afterEach(() => {
   load?.stop();
   load = undefined;
-  await cluster?.close();
-  cluster = undefined;
-});
-
-afterAll(async () => {
-  await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
-  await kafka?.release();
 });
 
 /** Starts a cluster whose nodes' warnings are printed if the test fails. */
 async function startCluster(): Promise<Cluster> {
-  const started = await Cluster.start({ brokers: kafka.brokers, services, size: 3, partitions });
-  cluster = started;
+  const started = await fixture.start({ size: 3, partitions });
   onTestFailed(() => {
     console.log(
       `cluster ${started.topic}: what the nodes logged at warn and above\n${started.report()}`,
@@ -127,7 +117,7 @@ it('loses nothing through a rolling restart of all three nodes under load', asyn
   await nodes.drained();
   const drained = Date.now();
 
-  const topic = await readTopic(kafka.brokers, nodes.topic);
+  const topic = await readTopic(fixture.kafka.brokers, nodes.topic);
   expectExactlyOnce(topic, traffic.acknowledged);
   expectNoFailedAssignments(nodes);
   console.log(
@@ -223,7 +213,7 @@ it('fences a SIGSTOPped node whose partitions moved, and ignores what it wrote l
   }
   await nodes.drained();
 
-  const topic = await readTopic(kafka.brokers, nodes.topic);
+  const topic = await readTopic(fixture.kafka.brokers, nodes.topic);
   expectExactlyOnce(topic, traffic.acknowledged);
   expectNoFailedAssignments(nodes);
 

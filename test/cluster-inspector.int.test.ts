@@ -3,33 +3,19 @@
  * Command, lists the Commands of both, acts on a Command its peer owns (the action is forwarded
  * to the owner and recorded in its log), and shows which node owns which partitions.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type OrderServiceSet, startServices } from '../examples/order-saga/services.js';
-import { Cluster, ownedBy } from './support/cluster-nodes.js';
-import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
+import { expect, it } from 'vitest';
+import { clusterFixture } from './support/cluster-fixture.js';
+import { ownedBy } from './support/cluster-nodes.js';
 import { act, getCommand, requestJson, submit } from './support/node-process.js';
 import { waitFor } from './support/wait-for.js';
 
-let kafka: KafkaUnderTest;
-let services: OrderServiceSet;
-let cluster: Cluster | undefined;
-
-beforeAll(async () => {
-  kafka = await useKafka();
-  services = await startServices({ anyPort: true });
-});
-
-afterAll(async () => {
-  await cluster?.close();
-  await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
-  await kafka?.release();
-});
+const fixture = clusterFixture();
 
 it('shows, lists and acts on any Command from either node, and who owns what', async () => {
-  cluster = await Cluster.start({ brokers: kafka.brokers, services, size: 2, partitions: 4 });
+  const cluster = await fixture.start({ size: 2, partitions: 4 });
   const [first, second] = [cluster.node(0), cluster.node(1)];
   if (!first || !second) throw new Error('the cluster did not start two nodes');
-  services.payments.mode = 'down';
+  fixture.services.payments.mode = 'down';
   const ids = Array.from({ length: 8 }, (_, i) => `ci-${i}`);
   for (const [i, id] of ids.entries()) {
     const answer = await submit(first.url, {
@@ -54,7 +40,7 @@ it('shows, lists and acts on any Command from either node, and who owns what', a
     status: 200,
     body: { id: toCancel.id, cancelled: true },
   });
-  services.payments.mode = 'ok';
+  fixture.services.payments.mode = 'ok';
   expect((await act(second.url, toRetry.id, 'retry')).status).toBe(200);
   await waitFor('all done', async () => {
     const all = await Promise.all(ids.map((id) => getCommand(second.url, id)));

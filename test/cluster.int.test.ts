@@ -4,36 +4,22 @@
  * would; a node that does not own a Command's partition forwards it to the owner. One node is
  * SIGKILLed under load: its partitions move, and every Command still ends exactly once.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type OrderServiceSet, startServices } from '../examples/order-saga/services.js';
+import { expect, it } from 'vitest';
+import { clusterFixture } from './support/cluster-fixture.js';
 import { Load } from './support/cluster-load.js';
-import { Cluster, ownedBy, sessionTimeoutMs } from './support/cluster-nodes.js';
+import { ownedBy, sessionTimeoutMs } from './support/cluster-nodes.js';
 import { doneRecords } from './support/cluster-topic.js';
-import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
 import { getCommand } from './support/node-process.js';
 import { waitFor } from './support/wait-for.js';
 
 const total = Number(process.env.COORDINATOR_CLUSTER_COMMANDS ?? 3000);
 const partitions = 12;
 
-let kafka: KafkaUnderTest;
-let services: OrderServiceSet;
-let cluster: Cluster | undefined;
-
-beforeAll(async () => {
-  kafka = await useKafka();
-  services = await startServices({ anyPort: true });
-});
-
-afterAll(async () => {
-  await cluster?.close();
-  await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
-  await kafka?.release();
-});
+const fixture = clusterFixture();
 
 it(`runs ${total} Commands exactly once on three nodes, through a SIGKILL of one`, async () => {
   // The first node creates the topic; the others join its group.
-  cluster = await Cluster.start({ brokers: kafka.brokers, services, size: 3, partitions });
+  const cluster = await fixture.start({ size: 3, partitions });
   const nodes = cluster;
 
   // Load: round-robin over the live nodes; a refused or lost submit is resubmitted by id.
@@ -61,7 +47,7 @@ it(`runs ${total} Commands exactly once on three nodes, through a SIGKILL of one
   await nodes.drained(180_000);
 
   // Every acknowledged Command has exactly one done record in the topic (of a live epoch).
-  const done = await doneRecords(kafka.brokers, nodes.topic);
+  const done = await doneRecords(fixture.kafka.brokers, nodes.topic);
   for (const id of load.acknowledged) expect(done.get(id), `done records of ${id}`).toBe(1);
 
   // Any node answers GET by id, whichever node owns the Command (it asks its peers).

@@ -2,33 +2,19 @@
  * The inspector page on a two-node cluster (Kafka log): the Node view shows each peer and the
  * partitions it owns, and one node's page shows a Command another node owns.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type OrderServiceSet, startServices } from '../examples/order-saga/services.js';
+import { expect, it } from 'vitest';
 import { browserFixture } from './support/browser.js';
-import { Cluster, ownedBy } from './support/cluster-nodes.js';
-import { type KafkaUnderTest, useKafka } from './support/kafka-brokers.js';
+import { clusterFixture } from './support/cluster-fixture.js';
+import { ownedBy } from './support/cluster-nodes.js';
 import { getCommand, submit } from './support/node-process.js';
 import { waitFor } from './support/wait-for.js';
 
-let kafka: KafkaUnderTest;
-let services: OrderServiceSet;
-let cluster: Cluster | undefined;
-
-beforeAll(async () => {
-  kafka = await useKafka();
-  services = await startServices({ anyPort: true });
-});
-
-afterAll(async () => {
-  await cluster?.close();
-  await Promise.all(Object.values(services ?? {}).map((s) => s.close()));
-  await kafka?.release();
-});
+const fixture = clusterFixture();
 
 const browser = browserFixture();
 
 it("shows each peer's partitions, and a Command the other node owns", async () => {
-  cluster = await Cluster.start({ brokers: kafka.brokers, services, size: 2, partitions: 6 });
+  const cluster = await fixture.start({ size: 2, partitions: 6 });
   const [a, b] = [cluster.node(0), cluster.node(1)];
   if (!a || !b) throw new Error('the cluster has no two nodes');
   const onB = await ownedBy(b);

@@ -142,6 +142,26 @@ describe('KafkaLog as an EventLog, one owner', () => {
     expect(next).toBeGreaterThan(positions[5] as number);
   });
 
+  it("fails only the partition the broker refused in a shared Produce; the others' land once", async () => {
+    const { node } = await owner(2);
+    await node.log.append(0, [outcomeRecord('warm-0')]);
+    await node.log.append(1, [outcomeRecord('warm-1')]);
+    // Made in one turn, both appends share one Produce request; the broker refuses partition 0's
+    // batch (past max.message.bytes, 1 MiB) and appends partition 1's.
+    const huge = { ...acceptedRecord('huge'), payload: { blob: 'x'.repeat(1_500_000) } };
+    const [refused, landed] = await Promise.allSettled([
+      node.log.append(0, [huge]),
+      node.log.append(1, [outcomeRecord('fine')]),
+    ]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'CLOSED' } });
+    expect(landed).toMatchObject({ status: 'fulfilled', value: [2] });
+    // Sent again on its own after the shared request failed, partition 1's batch was not written
+    // twice: the idempotent producer answered with the offset it had landed at.
+    const ids = (await readAll(node.log, 1, 0)).map((r) => r.record.id);
+    expect(ids).toEqual(['warm-1', 'fine']);
+    expect(await node.log.append(1, [outcomeRecord('after')])).toEqual([3]);
+  });
+
   it('reports misuse with the documented codes', async () => {
     const { node, topic } = await owner(2);
     expect((await rejection(node.log.append(2, [outcomeRecord('x')]))).code).toBe('INVALID_OPTION');

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { harness } from '../test-support/harness.js';
 import { type ScriptedServices, transfer } from '../test-support/scripted.js';
-import { defineCommand, defineSaga } from './command-type.js';
+import { type CommandType, defineCommand, defineSaga } from './command-type.js';
 import { CoordinatorError } from './errors.js';
 import type { LogRecord } from './records.js';
-import { settle } from './testing/index.js';
+import { MemoryEventLog, settle } from './testing/index.js';
 
 const kinds = (records: readonly LogRecord[]) => records.map((r) => r.kind);
 
@@ -144,5 +144,68 @@ describe('running Command bodies', () => {
     const { id } = await driver.submit({ type: 'priced', payload: { qty: 2 } });
     await settle(driver, clock);
     expect(driver.get(id)?.result).toEqual({ total: 6, qty: 2 });
+  });
+});
+
+describe('records that ride together', () => {
+  /**
+   * Runs one order (its step `failing` fails terminally, if given) on a MemoryEventLog that
+   * records the kinds of each append's records, one list per `append` call.
+   */
+  async function runOrder(failing?: string, types?: readonly CommandType<ScriptedServices>[]) {
+    const log = new MemoryEventLog();
+    const appends: string[][] = [];
+    const append = log.append.bind(log);
+    log.append = (partition, records) => {
+      appends.push(records.map((r) => r.kind));
+      return append(partition, records);
+    };
+    const { driver, clock, services, events } = await harness({}, { log, ...(types && { types }) });
+    if (failing) services.script('cmd-1', failing, ['fail']);
+    const { id } = await driver.submit({ type: 'order', payload: { sku: 'A1' } });
+    await settle(driver, clock);
+    const stalled = events.filter((e) => e.type === 'command.stalled');
+    return { appends, log, driver, events, stalled, view: driver.get(id), id };
+  }
+
+  it("appends a saga's last Outcome and its done together, every other Outcome alone", async () => {
+    const { appends, log, view, id, stalled } = await runOrder();
+    expect(stalled).toEqual([]);
+    expect(appends.filter((a) => a.includes('outcome'))).toEqual([
+      ['outcome'],
+      ['outcome'],
+      ['outcome', 'done'],
+    ]);
+    expect(kinds(log.all()).slice(-4)).toEqual(['outcome', 'outcome', 'outcome', 'done']);
+    expect(view?.result).toMatchObject({ ship: `ship@${id}` });
+  });
+
+  it("appends the last compensation's Outcome and done together, with the saga's error", async () => {
+    const { appends, view, stalled } = await runOrder('ship');
+    expect(stalled).toEqual([]);
+    expect(appends.slice(-3)).toEqual([['failed'], ['outcome'], ['outcome', 'done']]);
+    expect(view?.error).toMatchObject({ code: 'STEP_FAILED' });
+  });
+
+  it('appends a first-step failure and done together: nothing to compensate', async () => {
+    const { appends, view, stalled } = await runOrder('reserve');
+    expect(stalled).toEqual([]);
+    expect(appends.at(-1)).toEqual(['failed', 'done']);
+    expect(view).toMatchObject({ state: 'done', error: { code: 'STEP_FAILED' } });
+  });
+
+  it("appends the last Outcome alone when the saga's result throws, and stalls as before", async () => {
+    const broken = defineSaga<{ sku: string }, ScriptedServices>({
+      type: 'order',
+      validate: (payload) => payload as { sku: string },
+      steps: [{ name: 'reserve', service: 'stock', run: (s, _p, info) => s.call(info) }],
+      result: () => {
+        throw new Error('result broke');
+      },
+    });
+    const { appends, view, stalled, id } = await runOrder(undefined, [broken]);
+    expect(appends.at(-1)).toEqual(['outcome']);
+    expect(view?.state).toBe('executing');
+    expect(stalled).toEqual([expect.objectContaining({ id })]);
   });
 });

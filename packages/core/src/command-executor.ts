@@ -100,14 +100,27 @@ export class CommandExecutor {
     }
   }
 
-  readonly #append = async (command: CommandState, draft: RecordDraft): Promise<void> => {
+  readonly #append = async (
+    command: CommandState,
+    draft: RecordDraft,
+    then?: RecordDraft,
+  ): Promise<void> => {
     const { clock, log, requireOwned, applied } = this.#config;
-    const record = { ...draft, v: 1, id: command.id, at: clock.now() } as LogRecord;
-    nextState(command, record, command.lastPosition + 1);
+    const at = clock.now();
+    const records = (then ? [draft, then] : [draft]).map(
+      (d) => ({ ...d, v: 1, id: command.id, at }) as LogRecord,
+    );
+    // Each record is checked against the state the one before it leads to, before any is written.
+    let view = command;
+    for (const record of records) {
+      view = { ...view, current: nextState(view, record, command.lastPosition + 1) };
+    }
     requireOwned(command.partition);
-    const [position = -1] = await log.append(command.partition, [record]);
+    const positions = await log.append(command.partition, records);
     requireOwned(command.partition);
-    applied(command, record, position);
+    records.forEach((record, i) => {
+      applied(command, record, positions[i] ?? -1);
+    });
   };
 
   #stalled(id: string, error: unknown): void {

@@ -18,8 +18,16 @@ export type RecordDraft = Draft<LogRecord>;
 /** How a run ended: the Command finished, or waits for a retry. */
 export type RunEnd = 'done' | 'delayed' | 'blocked';
 
-/** Appends a record for the Command: resolves once it is durable and applied to its state. */
-export type AppendRecord = (command: CommandState, draft: RecordDraft) => Promise<void>;
+/**
+ * Appends a record for the Command: resolves once it is durable and applied to its state. `then`,
+ * when given, is the record that follows it (a saga's `done` after its last Outcome): both go in
+ * one append, each checked against the machine before either is written.
+ */
+export type AppendRecord = (
+  command: CommandState,
+  draft: RecordDraft,
+  then?: RecordDraft,
+) => Promise<void>;
 
 /** A step failure becomes a wait record when it is CmdDelayed or CmdBlocked. */
 function waitKind(error: ErrorData): 'delayed' | 'blocked' | undefined {
@@ -129,8 +137,8 @@ function cancelledBefore(command: CommandState, step: string): CoordinatorError 
 }
 
 /** The error a compensated saga ends with: the step's failure (or CANCELLED), or COMPENSATION_FAILED. */
-function compensatedError(command: CommandState): ErrorData {
-  const [failed, ...compensations] = command.failures;
+function compensatedError(command: CommandState, failures = command.failures): ErrorData {
+  const [failed, ...compensations] = failures;
   const cause = !failed
     ? 'a step failed'
     : failed.error.code === 'CANCELLED'
@@ -149,6 +157,36 @@ function compensatedError(command: CommandState): ErrorData {
   };
 }
 
+type StepEnd = Extract<RecordDraft, { kind: 'outcome' | 'failed' }>;
+
+/**
+ * The saga's `done` when the step's record `end` leads to its end (its last Outcome, or the
+ * failure or compensation that leaves nothing to compensate): it rides in the same append, since
+ * no step runs between them. Undefined otherwise, or when the saga's `result` throws (then `done`
+ * is left to the next round, which reports the failure as before).
+ */
+function doneAfter<Rcv>(
+  command: CommandState,
+  commandType: SagaCommandType<Rcv>,
+  end: StepEnd,
+): RecordDraft | undefined {
+  const after = command.current.next.get(end.kind === 'outcome' ? 'OUTCOME' : 'FAILED');
+  if (after?.position === sagaCompensated) {
+    const failures =
+      end.kind === 'failed'
+        ? [...command.failures, { step: end.step, error: end.error }]
+        : undefined;
+    return { kind: 'done', error: compensatedError(command, failures) };
+  }
+  if (after?.position !== sagaCompleted || end.kind !== 'outcome') return undefined;
+  try {
+    const outcomes = { ...outcomesByStep(command), [end.step]: end.outcome };
+    return { kind: 'done', result: commandType.result(outcomes, command.payload) ?? null };
+  } catch {
+    return undefined;
+  }
+}
+
 async function runSaga<Rcv>(
   command: CommandState,
   commandType: SagaCommandType<Rcv>,
@@ -156,6 +194,8 @@ async function runSaga<Rcv>(
   append: AppendRecord,
 ): Promise<RunEnd> {
   for (;;) {
+    // Its end rode with the last step's record: done.
+    if (command.current.state === 'done') return 'done';
     const position = command.current.position;
     if (position === sagaCompleted) {
       const result = commandType.result(outcomesByStep(command), command.payload);
@@ -177,7 +217,7 @@ async function runSaga<Rcv>(
     if (command.cancelled && !compensation) {
       // A cancelled saga runs no further step: the step fails, so the completed ones compensate.
       const error = cancelledBefore(command, position).toData();
-      await append(command, { kind: 'failed', step: position, service: step.service, error });
+      await appendEnd(command, { kind: 'failed', step: position, service: step.service, error });
       continue;
     }
     const outcomes = outcomesByStep(command);
@@ -204,10 +244,10 @@ async function runSaga<Rcv>(
         await append(command, { kind, step: position, service: step.service, error });
         return kind;
       }
-      await append(command, { kind: 'failed', step: position, service: step.service, error });
+      await appendEnd(command, { kind: 'failed', step: position, service: step.service, error });
       continue;
     }
-    await append(command, {
+    await appendEnd(command, {
       kind: 'outcome',
       step: position,
       service: step.service,
@@ -215,5 +255,9 @@ async function runSaga<Rcv>(
       type: command.type,
       ...(compensation ? { compensation: true as const } : {}),
     });
+  }
+
+  function appendEnd(command: CommandState, end: StepEnd): Promise<void> {
+    return append(command, end, doneAfter(command, commandType, end));
   }
 }

@@ -81,6 +81,7 @@ export {
   retentionExpected,
   retentionOf,
 } from './outcome-retention.js';
+export { partitionOf } from './partitioner.js';
 export type { IdSource, Random } from './random.js';
 export {
   type AcceptedRecord,

@@ -8,6 +8,7 @@ import {
   CoordinatorError,
   type Driver,
   listCursor,
+  partitionOf,
   type Submission,
   type SubmitResult,
   toErrorData,
@@ -15,9 +16,11 @@ import {
 import type {
   ChartFormat,
   CommandHandler,
+  CommandResult,
   CommandTypeInfo,
   HandlerStatus,
 } from '@coordinator/transport';
+import { finalResult } from '@coordinator/transport';
 import type { PeerRouter } from './peer-router.js';
 
 /**
@@ -62,7 +65,19 @@ export class DriverHandler implements CommandHandler {
       return await this.#driver.submit(withId);
     } catch (error) {
       if (toErrorData(error).code !== 'NOT_OWNER') throw error;
-      return router.submit(withId);
+      return router.submit(withId, this.#partitionOf(withId));
+    }
+  }
+
+  /** The partition of a submission (so that it goes to its known owner), if it has one. */
+  #partitionOf(submission: Submission): number | undefined {
+    const type = this.#types.get(submission.type);
+    if (!type) return undefined;
+    try {
+      const payload = type.validate(submission.payload);
+      return partitionOf(type.routingKey(payload), this.#driver.options.partitions);
+    } catch {
+      return undefined; // the owner refuses it with the reason
     }
   }
 
@@ -170,6 +185,13 @@ export class DriverHandler implements CommandHandler {
     };
     if (!this.#router) return own;
     return { ...own, peers: await this.#router.inspectAll() };
+  }
+
+  async resultWhenDone(id: string, signal: AbortSignal): Promise<CommandResult> {
+    if (this.#router && this.#driver.get(id) === undefined && this.#router.forwarded(id)) {
+      return this.#router.result(id, signal);
+    }
+    return finalResult(await this.whenDone(id, signal));
   }
 
   whenDone(id: string, signal: AbortSignal): Promise<CommandView> {

@@ -18,6 +18,7 @@ function count(counts: Counts, labels: Record<string, string>): void {
 export class NodeMetrics {
   readonly #transitions: Counts = new Map();
   readonly #done: Counts = new Map();
+  readonly #peerRequests: Counts = new Map();
   readonly #status: () => DriverStatus | undefined;
   #registry: Promise<Registry> | undefined;
 
@@ -31,6 +32,11 @@ export class NodeMetrics {
 
   done(type: string, outcome: 'result' | 'error'): void {
     count(this.#done, { type, outcome });
+  }
+
+  /** A request sent to a peer (a forwarded Command, a lookup, …): one stream exchange. */
+  peerRequest(op: string): void {
+    count(this.#peerRequests, { op });
   }
 
   /** The Prometheus text exposition of every metric. */
@@ -66,6 +72,12 @@ export class NodeMetrics {
       'Finished Commands by type and outcome (result or error)',
       this.#done,
       ['type', 'outcome'],
+    );
+    counter(
+      'coordinator_peer_requests_total',
+      'Requests this node sent to its peers (one stream exchange each), by operation',
+      this.#peerRequests,
+      ['op'],
     );
     const gauge = (name: string, help: string, read: (s: DriverStatus | undefined) => number) => {
       const status = this.#status;

@@ -142,10 +142,14 @@ export class CoordinatorNode<Rcv> {
       this.#driver = driver;
       // In a cluster, Commands of partitions other nodes own are forwarded to them.
       const router = shared
-        ? new PeerRouter(o.peers.map(split), {
-            ...(security.token === undefined ? {} : { token: security.token }),
-            ...(security.tls ? { tls: security.ca ? { ca: security.ca } : {} } : {}),
-          })
+        ? new PeerRouter(
+            o.peers.map(split),
+            {
+              ...(security.token === undefined ? {} : { token: security.token }),
+              ...(security.tls ? { tls: security.ca ? { ca: security.ca } : {} } : {}),
+            },
+            (op) => this.#telemetry.metrics.peerRequest(op),
+          )
         : undefined;
       this.#router = router;
       const handler = new DriverHandler(driver, this.#config.commands, o.nodeId, router, outcomes);

@@ -40,6 +40,13 @@ export interface CommandHandler {
    * @throws CoordinatorError `UNKNOWN_COMMAND` for an unknown id.
    */
   whenDone(id: string, signal: AbortSignal): Promise<CommandView>;
+  /**
+   * Only the final result of `whenDone`, which is all the stream protocol's final reply carries;
+   * a handler may answer it more cheaply (a cluster node relays a forwarded Command's result from
+   * its owner's reply, without asking the owner for the details). Optional: the stream server
+   * falls back to `whenDone`.
+   */
+  resultWhenDone?(id: string, signal: AbortSignal): Promise<CommandResult>;
   status(): HandlerStatus;
   /**
    * An operator's retry now: a delayed or blocked Command runs its next attempt at once.

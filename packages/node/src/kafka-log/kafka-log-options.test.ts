@@ -36,8 +36,8 @@ describe('kafkaLogOptions', () => {
       'Expected KafkaLog option `partitions` to be an integer from 1 to 10000, got `0` (number)',
     ],
     [
-      { brokers, lingerMs: -1 },
-      'Expected KafkaLog option `lingerMs` to be an integer from 0 to 1000, got `-1` (number)',
+      { brokers, fetchMaxWaitMs: 5 },
+      'Expected KafkaLog option `fetchMaxWaitMs` to be an integer from 10 to 60000, got `5` (number)',
     ],
     [{ brokers, groupId: '' }, 'Expected KafkaLog option `groupId` to be a non-empty string'],
     [

@@ -72,13 +72,6 @@ export const kafkaLogOptions = defineOptions(
       description:
         "longest wait of one fetch with no new records: bounds how soon another node's CLAIM is noticed",
     }),
-    lingerMs: option.integer({
-      min: 0,
-      max: 1000,
-      default: 2,
-      description:
-        'how long an idle partition writer waits before sending, so that appends made meanwhile share the send',
-    }),
     trimBelowCheckpoint: option.boolean({
       default: false,
       description:

@@ -12,10 +12,10 @@ import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer
 import { CheckpointStore } from './checkpoint-store.js';
 import { clientLogger } from './client-logger.js';
 import { type KafkaLogInput, type KafkaLogOptions, kafkaLogOptions } from './kafka-log-options.js';
-import { contentType } from './log-envelope.js';
-import { OwnedPartition } from './owned-partition.js';
+import { OwnedPartition, type PartitionFetching } from './owned-partition.js';
 import type { OwnershipListener } from './ownership-listener.js';
-import type { OutgoingMessage } from './partition-writer.js';
+import { ProducePipeline } from './produce-pipeline.js';
+import { produceRequest } from './produce-request.js';
 import { stickyAssigner } from './sticky-assigner.js';
 import { ensureTopic } from './topic-setup.js';
 
@@ -52,7 +52,10 @@ export class KafkaLog implements EventLog {
   readonly #consumer: Consumer;
   readonly #checkpoints: CheckpointStore;
   readonly #owned = new Map<number, OwnedPartition>();
+  readonly #pipeline: ProducePipeline;
   #listener: OwnershipListener | undefined;
+  #watchTimer: NodeJS.Timeout | undefined;
+  #watching = false;
   #closing: Promise<void> | undefined;
   #closed = false;
 
@@ -60,6 +63,7 @@ export class KafkaLog implements EventLog {
     this.#options = options;
     this.#admin = admin;
     this.#producer = producer;
+    this.#pipeline = new ProducePipeline(produceRequest(producer, options.topic));
     this.#consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
@@ -126,6 +130,24 @@ export class KafkaLog implements EventLog {
   }
 
   /**
+   * The partitions the consumer does not fetch now, ascending: the live ones, whose owner does
+   * not read its own writes back (it reads only a gap an append landed past, or another node's
+   * writes its end-offset watch found).
+   */
+  get paused(): number[] {
+    const { topic } = this.#options;
+    try {
+      return this.#consumer
+        .paused()
+        .filter((t) => t.topic === topic)
+        .flatMap((t) => t.partitions)
+        .sort((a, b) => a - b);
+    } catch {
+      return []; // the consumer does not run yet
+    }
+  }
+
+  /**
    * Joins the consumer group; from then on the listener is told of each partition this node
    * gains or loses. Resolves once the consumer runs (assignments follow).
    * @throws CoordinatorError `INVALID_OPTION` when called twice, `CLOSED` after close.
@@ -170,6 +192,27 @@ export class KafkaLog implements EventLog {
         await heartbeat();
       },
     });
+    this.#watchTimer = setInterval(() => void this.#watch(), this.#options.fetchMaxWaitMs);
+    this.#watchTimer.unref();
+  }
+
+  /**
+   * A live partition's consumer is paused (the owner does not read its own writes back), so
+   * another node's CLAIM is noticed by asking the broker for the partitions' end offsets, one
+   * request for all, every `fetchMaxWaitMs`: a partition whose end lies past what its owner
+   * wrote is read up to there.
+   */
+  async #watch(): Promise<void> {
+    if (this.#watching || this.#closed || ![...this.#owned.values()].some((o) => o.live)) return;
+    this.#watching = true;
+    try {
+      const ends = await this.#admin.fetchTopicOffsets(this.#options.topic);
+      for (const { partition, high } of ends) this.#owned.get(partition)?.watch(Number(high));
+    } catch {
+      // The next round asks again; an append past a CLAIM is fenced by its own check anyway.
+    } finally {
+      this.#watching = false;
+    }
   }
 
   append(partition: number, records: readonly LogRecord[]): Promise<readonly number[]> {
@@ -227,6 +270,7 @@ export class KafkaLog implements EventLog {
    */
   close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#watchTimer);
     this.#closing ??= (async () => {
       const error = this.#closedError();
       await Promise.all([...this.#owned.values()].map((o) => o.close(error)));
@@ -282,39 +326,42 @@ export class KafkaLog implements EventLog {
   }
 
   #partition(partition: number): OwnedPartition {
-    const { topic, nodeId, lingerMs, sessionTimeoutMs, onEvent } = this.#options;
+    const { topic, nodeId, sessionTimeoutMs, onEvent } = this.#options;
     return new OwnedPartition({
       topic,
       partition,
       nodeId,
-      lingerMs,
       gapTimeoutMs: sessionTimeoutMs,
       retryMs: 1000,
       reclaimDelayMs: Math.max(1000, Math.round(sessionTimeoutMs / 2)),
       clock: systemClock,
       listener: this.#listener as OwnershipListener,
-      send: (messages) => this.#send(partition, messages),
+      send: (take) => this.#pipeline.send(partition, take),
       loadCheckpoint: () => this.#checkpoints.load(partition),
+      fetching: this.#fetching(partition),
       emit: onEvent,
     });
   }
 
-  async #send(partition: number, messages: readonly OutgoingMessage[]): Promise<number> {
-    const { topic } = this.#options;
-    const headers = { 'content-type': contentType };
-    const result = await this.#producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map(({ key, value }) => ({ partition, key, value, headers })),
-    });
-    const base = result.find((r) => r.partition === partition)?.baseOffset;
-    if (base === undefined) {
-      throw new CoordinatorError(
-        'PROTOCOL',
-        `The broker's answer to a send names no base offset for partition ${partition} of ${topic}`,
-      );
-    }
-    return Number(base);
+  /** Pauses and resumes the consumer's fetching of one partition. */
+  #fetching(partition: number): PartitionFetching {
+    const topics = [{ topic: this.#options.topic, partitions: [partition] }];
+    // The consumer runs before any partition is assigned; past close it refuses, harmlessly.
+    const quietly = (act: () => void) => {
+      try {
+        act();
+      } catch {}
+    };
+    return {
+      resume: (from) =>
+        quietly(() => {
+          if (from !== undefined) {
+            this.#consumer.seek({ topic: this.#options.topic, partition, offset: String(from) });
+          }
+          this.#consumer.resume(topics);
+        }),
+      pause: () => quietly(() => this.#consumer.pause(topics)),
+    };
   }
 
   #refusal(partition: number): CoordinatorError | undefined {

@@ -25,6 +25,8 @@ function fixture(options: { failSends?: number; assignedThrows?: boolean } = {})
   const values: Buffer[] = [];
   const calls: string[] = [];
   const events: KafkaLogEvent[] = [];
+  const fetching: string[] = [];
+  let paused = false;
   let failures = options.failSends ?? 0;
   let sends = 0;
   let consumed = 0;
@@ -33,7 +35,6 @@ function fixture(options: { failSends?: number; assignedThrows?: boolean } = {})
     topic: 't',
     partition: 3,
     nodeId: 'me',
-    lingerMs: 0,
     gapTimeoutMs: 30_000,
     retryMs: 1000,
     reclaimDelayMs: 5000,
@@ -47,8 +48,9 @@ function fixture(options: { failSends?: number; assignedThrows?: boolean } = {})
         calls.push(`revoked ${p}`);
       },
     },
-    send: async (messages) => {
+    send: async (take) => {
       sends += 1;
+      const messages = take();
       await gate;
       if (failures > 0) {
         failures -= 1;
@@ -59,6 +61,17 @@ function fixture(options: { failSends?: number; assignedThrows?: boolean } = {})
       return base;
     },
     loadCheckpoint: async () => ({ position: 0, epoch: -1 }),
+    fetching: {
+      resume: (from) => {
+        fetching.push(from === undefined ? 'resume' : `resume from ${from}`);
+        paused = false;
+        if (from !== undefined) consumed = from;
+      },
+      pause: () => {
+        fetching.push('pause');
+        paused = true;
+      },
+    },
     emit: (event) => events.push(event),
   });
   return {
@@ -67,14 +80,16 @@ function fixture(options: { failSends?: number; assignedThrows?: boolean } = {})
     flush: () => flush(clock),
     calls,
     values,
+    fetching,
     get sends() {
       return sends;
     },
     types: () => events.map((e) => e.type),
     event: <T extends KafkaLogEvent['type']>(type: T) =>
       events.find((e): e is Extract<KafkaLogEvent, { type: T }> => e.type === type),
-    /** Delivers what the partition holds to the feed, as the group consumer does. */
+    /** Delivers what the partition holds to the feed, as the group consumer does unless paused. */
     consume() {
+      if (paused) return;
       for (; consumed < values.length; consumed++) {
         owned.feed.deliver(consumed, values[consumed] as Buffer);
       }
@@ -114,6 +129,24 @@ async function appendPastGap(f: Fixture): Promise<{ appended: Promise<readonly n
   const appended = f.owned.append([record]);
   await f.flush();
   return { appended };
+}
+
+/**
+ * Live, then another node's CLAIM at offset 1, unseen (the consumer is paused once live) until an
+ * append lands past it at 2 and the gap is read from 1: fenced.
+ */
+async function fenceByOtherClaim(f: Fixture): Promise<void> {
+  await goLive(f);
+  expect(f.fetching).toEqual(['resume', 'pause']);
+  f.values.push(encodeClaimEnvelope('other'));
+  f.consume();
+  expect(f.event('kafka-log.fenced')).toBeUndefined();
+  const appended = f.owned.append([record]);
+  await f.flush();
+  expect(f.fetching.at(-1)).toBe('resume from 1');
+  f.consume();
+  expect(await refusal(appended)).toBe('FENCED');
+  expect(f.values).toHaveLength(3);
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
@@ -165,34 +198,31 @@ describe('OwnedPartition', () => {
 
   it("fenced by another node's CLAIM: revoked, then claimed again after reclaimDelayMs", async () => {
     const f = fixture();
-    await goLive(f);
-    f.values.push(encodeClaimEnvelope('other'));
-    f.consume();
+    await fenceByOtherClaim(f);
     expect(f.event('kafka-log.fenced')).toMatchObject({ epoch: 0, claim: 1 });
     expect(await refusal(f.owned.append([record]))).toBe('FENCED');
     f.clock.advance(4999);
     await f.flush();
-    expect(f.sends).toBe(1);
+    expect(f.sends).toBe(2);
     expect(f.calls).toEqual(['assigned 3', 'revoked 3']);
     f.clock.advance(1);
     await f.flush();
-    expect(f.sends).toBe(2);
+    expect(f.sends).toBe(3);
+    expect(f.fetching.at(-1)).toBe('resume');
     f.consume();
     await f.flush();
-    expect(f.owned.epoch).toBe(2);
+    expect(f.owned.epoch).toBe(3);
     expect(f.calls).toEqual(['assigned 3', 'revoked 3', 'assigned 3']);
   });
 
   it('fenced, then released before the reclaim timer fires: never claims again', async () => {
     const f = fixture();
-    await goLive(f);
-    f.values.push(encodeClaimEnvelope('other'));
-    f.consume();
+    await fenceByOtherClaim(f);
     f.owned.release();
     expect(f.clock.pending).toBe(0);
     f.owned.reacquire();
     await f.flush();
-    expect(f.sends).toBe(1);
+    expect(f.sends).toBe(2);
     expect(f.calls).toEqual(['assigned 3', 'revoked 3']);
   });
 
@@ -273,5 +303,7 @@ describe('OwnedPartition', () => {
     expect(f.clock.pending).toBe(0);
     expect(f.owned.live).toBe(true);
     expect(f.event('kafka-log.stale-skipped')).toMatchObject({ offset: 1 });
+    // The gap was read on demand, from the offset expected; then fetching stops again.
+    expect(f.fetching).toEqual(['resume', 'pause', 'resume from 1', 'pause']);
   });
 });

@@ -24,24 +24,39 @@ import {
   type PartitionWriterConfig,
 } from './partition-writer.js';
 
+/** Whether the group consumer fetches the partition. */
+export interface PartitionFetching {
+  /** Fetches again, from `from` when given (else from where it stopped). */
+  resume(from?: number): void;
+  /** Stops fetching. */
+  pause(): void;
+}
+
 export interface OwnedPartitionConfig extends OwnershipOptions {
   readonly nodeId: string;
-  readonly lingerMs: number;
   /** How long an append that landed past a gap waits for the consumer to show the gap. */
   readonly gapTimeoutMs: number;
-  /** Times the linger, the gap wait and the pauses before claiming again. */
+  /** Times the gap wait and the pauses before claiming again. */
   readonly clock: Clock;
   readonly listener: OwnershipListener;
-  readonly send: (messages: readonly OutgoingMessage[]) => Promise<number>;
+  /** Sends to the partition through the node's produce pipeline (see {@link PartitionWriterConfig}). */
+  readonly send: (take: () => readonly OutgoingMessage[]) => Promise<number | undefined>;
   readonly loadCheckpoint: () => Promise<{ position: number; epoch: number }>;
+  /**
+   * The consumer fetches while the partition is claimed and replayed; once live the owner does
+   * not read back its own writes (the writer hands them to the feed), so it is paused, and
+   * fetches again only to read a gap an append landed past, or to claim anew.
+   */
+  readonly fetching: PartitionFetching;
   readonly emit: (event: KafkaLogEvent) => void;
 }
 
 /**
  * One partition the group assigned to this node, from its CLAIM to its revocation: claims it
  * (the CLAIM's offset is the epoch), waits until the consumer has delivered everything up to the
- * CLAIM, then calls the listener's `assigned`. When another node's CLAIM appears after its own,
- * an append lands past one, a send fails or the group takes the partition away, it refuses
+ * CLAIM, then calls the listener's `assigned`, and stops fetching (it does not read its own writes
+ * back). When another node's CLAIM appears after its own, an append lands past one (the gap is
+ * read then, on demand), a send fails or the group takes the partition away, it refuses
  * appends and calls `revoked` (only ever after `assigned`, and never two calls at once). After a
  * failed send, or fenced, it claims the partition again after a pause if the group still assigns
  * it here. The rules are {@link transition}'s; this class carries out its effects.
@@ -58,6 +73,8 @@ export class OwnedPartition {
   #listenerCalls: Promise<void> = Promise.resolve();
   #reclaimTimer: TimerHandle | undefined;
   #claimedAt = 0;
+  /** Reads of the partition under way while live (each resumed fetching). */
+  #reads = 0;
 
   constructor(config: OwnedPartitionConfig) {
     this.#config = config;
@@ -108,6 +125,19 @@ export class OwnedPartition {
     return writer ? writer.append(records) : Promise.reject(this.#refusal());
   }
 
+  /**
+   * The partition's end offset as the broker reports it now. Past what this idle owner wrote,
+   * another node wrote (a CLAIM, or a fenced node's late records): the consumer reads from the
+   * end of the feed up to `end`, and a CLAIM seen there fences this node at once, appending or
+   * not.
+   */
+  watch(end: number): void {
+    const writer = this.#liveWriter();
+    const from = this.feed.end;
+    if (!writer?.idle || end <= Math.max(from, writer.expected) || this.#reads > 0) return;
+    void this.#readTo(from, end);
+  }
+
   /** Waits for replay to reach the CLAIM, then reads what the feed holds. */
   async *read(from: number): AsyncGenerator<readonly LoggedRecord[]> {
     if (this.#state.phase === 'claiming') {
@@ -146,6 +176,7 @@ export class OwnedPartition {
     const { partition, emit, clock } = this.#config;
     switch (effect.type) {
       case 'claim':
+        this.#config.fetching.resume();
         void this.#claim(effect.round);
         return;
       case 'report-claimed':
@@ -167,6 +198,7 @@ export class OwnedPartition {
         });
         return;
       case 'report-live':
+        this.#config.fetching.pause();
         emit({
           type: 'kafka-log.recovered',
           partition,
@@ -215,12 +247,10 @@ export class OwnedPartition {
   }
 
   #writerConfig(round: number): PartitionWriterConfig {
-    const { topic, partition, lingerMs, clock, send } = this.#config;
+    const { topic, partition, send } = this.#config;
     return {
       topic,
       partition,
-      lingerMs,
-      clock,
       send,
       gapHasClaim: (expected, actual) => this.#gapHasClaim(expected, actual),
       onAcknowledged: (base, values) => {
@@ -233,18 +263,32 @@ export class OwnedPartition {
     };
   }
 
+  /** Reads the gap from `expected` to `actual` (the consumer is paused while live). */
   async #gapHasClaim(expected: number, actual: number): Promise<boolean> {
-    const { clock, gapTimeoutMs } = this.#config;
+    const seen = await this.#readTo(expected, actual);
+    // Unseen within the deadline: assume the worst.
+    return !seen || this.feed.claimBetween(expected, actual);
+  }
+
+  /**
+   * Has the consumer fetch from `from` until the feed has seen everything below `to`, or
+   * `gapTimeoutMs` passed (false then); stops fetching again after, if still live.
+   */
+  async #readTo(from: number, to: number): Promise<boolean> {
+    const { clock, gapTimeoutMs, fetching } = this.#config;
+    this.#reads += 1;
+    fetching.resume(from);
     let timer: TimerHandle | undefined;
     const seen = await Promise.race([
-      this.feed.whenSeen(actual - 1).then(() => true),
+      this.feed.whenSeen(to - 1).then(() => true),
       new Promise<boolean>((resolve) => {
         timer = clock.setTimer(() => resolve(false), gapTimeoutMs);
       }),
     ]);
     if (timer) clock.clearTimer(timer);
-    // Unseen within the deadline: assume the worst.
-    return !seen || this.feed.claimBetween(expected, actual);
+    this.#reads -= 1;
+    if (this.#reads === 0 && this.live) fetching.pause();
+    return seen;
   }
 
   #reportDrop(effect: Extract<OwnershipEffect, { type: 'report-drop' }>): void {

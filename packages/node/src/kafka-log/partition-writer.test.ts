@@ -1,5 +1,4 @@
 import { CoordinatorError, type LogRecord } from '@coordinator/core';
-import { systemClock } from '@coordinator/transport';
 import { describe, expect, it } from 'vitest';
 import {
   type OutgoingMessage,
@@ -21,10 +20,10 @@ function partition(options: { gapHasClaim?: boolean; fail?: (call: number) => bo
   const config: PartitionWriterConfig = {
     topic: 't',
     partition: 3,
-    lingerMs: 0,
-    clock: systemClock,
-    send: async (messages: readonly OutgoingMessage[]) => {
+    send: async (take: () => readonly OutgoingMessage[]) => {
       calls += 1;
+      const messages = take();
+      if (messages.length === 0) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 1));
       if (options.fail?.(calls)) throw new Error('broker gone');
       sends.push(messages.length);

@@ -1,4 +1,4 @@
-import { type Clock, CoordinatorError, type LogRecord, type TimerHandle } from '@coordinator/core';
+import { CoordinatorError, type LogRecord } from '@coordinator/core';
 import { encodeClaimEnvelope, encodeRecordEnvelope } from './log-envelope.js';
 
 /** One message for the partition: the Command id as key, an envelope as value. */
@@ -10,11 +10,12 @@ export interface OutgoingMessage {
 export interface PartitionWriterConfig {
   readonly topic: string;
   readonly partition: number;
-  readonly lingerMs: number;
-  /** Times the linger. */
-  readonly clock: Clock;
-  /** Sends the messages to the partition in one produce batch; resolves with its base offset. */
-  readonly send: (messages: readonly OutgoingMessage[]) => Promise<number>;
+  /**
+   * Sends messages to the partition in one produce batch; resolves with its base offset. The
+   * messages are taken (`take`) only when the request is built, so that appends made while the
+   * send waited join it; resolves undefined when `take` gave none.
+   */
+  readonly send: (take: () => readonly OutgoingMessage[]) => Promise<number | undefined>;
   /**
    * After a send landed at `actual` instead of `expected`: resolves true if a CLAIM lies in
    * between (another node took the partition over), false if only older-epoch records do.
@@ -38,9 +39,9 @@ const maxSendBytes = 512 * 1024;
 
 /**
  * Appends to one partition under one CLAIM (its epoch), single-writer fenced. Appends made while
- * a send is in flight (or within `lingerMs` of an idle writer's first one) share the next
- * `producer.send`, one produce batch that Kafka appends atomically; at most one send is in
- * flight, so positions follow call order.
+ * a send is waiting or in flight share the next send, one produce batch that Kafka appends
+ * atomically; there is no linger: an idle writer sends at once. At most one send is in flight,
+ * so positions follow call order.
  *
  * After each send the base offset must be the one expected (the offset after this writer's last
  * record). When it is not, the records in the gap decide: a CLAIM there means another node owns
@@ -54,7 +55,6 @@ export class PartitionWriter {
   #expected: number;
   #queue: Pending[] = [];
   #sending = false;
-  #timer: TimerHandle | undefined;
   #refusal: CoordinatorError | undefined;
   #idle: (() => void)[] = [];
 
@@ -67,8 +67,8 @@ export class PartitionWriter {
   /** Appends this node's CLAIM; its offset is the epoch every later append is stamped with. */
   static async claim(config: PartitionWriterConfig, node: string): Promise<PartitionWriter> {
     const key = `claim:${config.partition}`;
-    const epoch = await config.send([{ key, value: encodeClaimEnvelope(node) }]);
-    return new PartitionWriter(config, epoch);
+    const epoch = await config.send(() => [{ key, value: encodeClaimEnvelope(node) }]);
+    return new PartitionWriter(config, epoch as number);
   }
 
   /** The offset the next append should land at. */
@@ -91,7 +91,7 @@ export class PartitionWriter {
     const bytes = messages.reduce((sum, m) => sum + m.value.length + m.key.length, 0);
     return new Promise((resolve, reject) => {
       this.#queue.push({ messages, bytes, resolve, reject });
-      this.#schedule();
+      this.#flush();
     });
   }
 
@@ -101,10 +101,13 @@ export class PartitionWriter {
    */
   refuse(error: CoordinatorError): void {
     this.#refusal ??= error;
-    if (this.#timer) this.#config.clock.clearTimer(this.#timer);
-    this.#timer = undefined;
     for (const pending of this.#queue.splice(0)) pending.reject(this.#refusal);
     if (!this.#sending) this.#settle();
+  }
+
+  /** No send in flight and none waiting. */
+  get idle(): boolean {
+    return !this.#sending && this.#queue.length === 0;
   }
 
   /** Resolves once no send is in flight and none is waiting. */
@@ -113,14 +116,24 @@ export class PartitionWriter {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  #schedule(): void {
-    if (this.#sending || this.#timer) return;
-    this.#timer = this.#config.clock.setTimer(this.#flush, this.#config.lingerMs);
+  #flush(): void {
+    if (this.#sending || this.#queue.length === 0 || this.#refusal) return;
+    this.#sending = true;
+    let batch: Pending[] = [];
+    const take = () => {
+      batch = this.#take();
+      return batch.flatMap((p) => p.messages);
+    };
+    void this.#send(take, () => batch).finally(() => {
+      this.#sending = false;
+      if (this.#queue.length > 0 && !this.#refusal) this.#flush();
+      else this.#settle();
+    });
   }
 
-  readonly #flush = (): void => {
-    this.#timer = undefined;
-    if (this.#sending || this.#queue.length === 0 || this.#refusal) return;
+  /** The waiting appends that fit in one send (at least one), taken off the queue. */
+  #take(): Pending[] {
+    if (this.#refusal || this.#queue.length === 0) return [];
     let count = 1;
     let bytes = (this.#queue[0] as Pending).bytes;
     while (count < this.#queue.length) {
@@ -128,22 +141,19 @@ export class PartitionWriter {
       if (bytes > maxSendBytes) break;
       count++;
     }
-    const batch = this.#queue.splice(0, count);
-    this.#sending = true;
-    void this.#send(batch).finally(() => {
-      this.#sending = false;
-      if (this.#queue.length > 0 && !this.#refusal) this.#flush();
-      else this.#settle();
-    });
-  };
+    return this.#queue.splice(0, count);
+  }
 
-  async #send(batch: Pending[]): Promise<void> {
+  async #send(take: () => readonly OutgoingMessage[], taken: () => Pending[]): Promise<void> {
     const { topic, partition } = this.#config;
-    const messages = batch.flatMap((p) => p.messages);
     const expected = this.#expected;
     let base: number;
+    let messages: OutgoingMessage[] = [];
     try {
-      base = await this.#config.send(messages);
+      const sent = await this.#config.send(take);
+      messages = taken().flatMap((p) => p.messages);
+      if (sent === undefined) return;
+      base = sent;
       if (base !== expected) {
         const claimed = base < expected || (await this.#config.gapHasClaim(expected, base));
         if (claimed) {
@@ -151,7 +161,7 @@ export class PartitionWriter {
             'FENCED',
             `Partition ${partition} of ${topic} has another owner: an append expected offset ${expected} but landed at ${base}, past a newer CLAIM; this node no longer owns the partition (epoch ${this.epoch})`,
           );
-          this.#stop(batch, error, 'fenced');
+          this.#stop(taken(), error, 'fenced');
           return;
         }
       }
@@ -162,7 +172,7 @@ export class PartitionWriter {
         `Appending to partition ${partition} of ${topic} failed (${reason}); the partition is given up and claimed afresh, and replay decides whether the records landed`,
         { cause },
       );
-      this.#stop(batch, error, 'failed');
+      this.#stop(taken(), error, 'failed');
       return;
     }
     this.#expected = base + messages.length;
@@ -171,7 +181,7 @@ export class PartitionWriter {
       messages.map((m) => m.value),
     );
     let position = base;
-    for (const pending of batch) {
+    for (const pending of taken()) {
       const positions = pending.messages.map(() => position++);
       pending.resolve(positions);
     }

@@ -88,8 +88,11 @@ export class ServerRequests {
           } else {
             if (request.until !== 'result') this.#reply(token, false, accepted);
             if (this.#pending.get(token.seq) !== token) break;
-            const done = await this.#handler.whenDone(submitted.id, this.#signal);
-            this.#reply(token, true, finalResult(done));
+            const handler = this.#handler;
+            const result = handler.resultWhenDone
+              ? await handler.resultWhenDone(submitted.id, this.#signal)
+              : finalResult(await handler.whenDone(submitted.id, this.#signal));
+            this.#reply(token, true, result);
           }
           break;
         }

@@ -1,36 +1,11 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogRecord, OutcomePage, OutcomeRecord } from '@coordinator/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileLog } from './file-log.js';
-import type { FileLogEvent } from './file-log-event.js';
-import type { FileLogInput } from './file-log-options.js';
+import { describe, expect, it } from 'vitest';
+import { fileLogFixture } from '../../test-support/file-log-fixture.js';
+import type { FileLog } from './file-log.js';
 
-let dir: string;
-let events: FileLogEvent[];
-const opened: FileLog[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'coordinator-outcome-archive-'));
-  events = [];
-});
-
-afterEach(async () => {
-  for (const log of opened.splice(0)) await log.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function open(options: Partial<FileLogInput> = {}): Promise<FileLog> {
-  const log = await FileLog.open({ dir, onEvent: (event) => events.push(event), ...options });
-  opened.push(log);
-  return log;
-}
-
-async function close(log: FileLog): Promise<void> {
-  opened.splice(opened.indexOf(log), 1);
-  await log.close();
-}
+const logs = fileLogFixture('outcome-archive');
 
 function outcome(
   id: string,
@@ -73,7 +48,7 @@ async function page(
 
 describe('the outcome archive', () => {
   it('keeps each service its Outcomes in log order, with the fields replay needs', async () => {
-    const log = await open();
+    const log = await logs.open();
     await log.append(0, [accepted('a'), outcome('a', 'charge', 'payments')]);
     await log.append(1, [outcome('b', 'reserve', 'inventory', 2000)]);
     await log.append(0, [
@@ -103,7 +78,7 @@ describe('the outcome archive', () => {
   });
 
   it('pages by cursor and limit, and filters by time', async () => {
-    const log = await open();
+    const log = await logs.open();
     for (let i = 0; i < 7; i++) await log.append(i % 2, [outcome(`c${i}`, 's', 'svc', i * 10)]);
     const first = await page(log, 'svc', { limit: 3 });
     expect(first.items.map((i) => i.commandId)).toEqual(['c0', 'c1', 'c2']);
@@ -119,7 +94,7 @@ describe('the outcome archive', () => {
   });
 
   it('refuses a cursor it did not make with INVALID_CURSOR naming the parameter', async () => {
-    const log = await open();
+    const log = await logs.open();
     await expect(page(log, 'svc', { after: 'abc' })).rejects.toMatchObject({
       code: 'INVALID_CURSOR',
       message: expect.stringContaining('`after`'),
@@ -127,7 +102,7 @@ describe('the outcome archive', () => {
   });
 
   it('keeps one entry per idempotency key', async () => {
-    const log = await open();
+    const log = await logs.open();
     await log.append(0, [outcome('a', 'charge', 'payments', 1)]);
     await log.append(0, [outcome('a', 'charge', 'payments', 2)]);
     await log.append(0, [outcome('b', 'charge', 'payments', 3)]);
@@ -139,18 +114,18 @@ describe('the outcome archive', () => {
   });
 
   it('survives a reopen, and archives again from the log what the manifest did not cover', async () => {
-    let log = await open();
+    let log = await logs.open();
     await log.append(0, [outcome('a', 's', 'svc')]);
     await log.append(3, [outcome('b', 's', 'svc')]);
-    await close(log);
+    await logs.close(log);
     // As if the process died after the log's write, before the archive's manifest.
     for (const slot of ['manifest.0', 'manifest.1'])
-      await rm(join(dir, 'outcomes', slot), { force: true });
-    log = await open();
+      await rm(join(logs.dir, 'outcomes', slot), { force: true });
+    log = await logs.open();
     expect((await page(log, 'svc')).items.map((i) => i.commandId)).toEqual(['a', 'b']);
     await log.append(0, [outcome('c', 's', 'svc')]);
-    await close(log);
-    log = await open();
+    await logs.close(log);
+    log = await logs.open();
     expect((await page(log, 'svc')).items.map((i) => [i.cursor, i.commandId])).toEqual([
       ['0', 'a'],
       ['1', 'b'],
@@ -159,19 +134,19 @@ describe('the outcome archive', () => {
   });
 
   it('keeps Outcomes readable after checkpoints let the log delete its segments', async () => {
-    const log = await open({ segmentBytes: 256, retainSegments: 'from-checkpoint' });
+    const log = await logs.open({ segmentBytes: 256, retainSegments: 'from-checkpoint' });
     for (let i = 0; i < 40; i++)
       await log.append(0, [accepted(`c${i}`), outcome(`c${i}`, 's', 'svc')]);
     await log.outcomes?.read({ service: 'svc', limit: 1 });
     await log.commitCheckpoint(0, 80);
-    expect(events.some((e) => e.type === 'file-log.segment-deleted')).toBe(true);
+    expect(logs.events.some((e) => e.type === 'file-log.segment-deleted')).toBe(true);
     const items = (await page(log, 'svc', { limit: 1000 })).items;
     expect(items).toHaveLength(40);
     expect(items[0]?.commandId).toBe('c0');
   });
 
   it('drops the oldest Outcomes past a size retention and says from where it is complete', async () => {
-    const log = await open({
+    const log = await logs.open({
       archiveSegmentBytes: 200,
       outcomeRetention: { kind: 'size', bytes: 600 },
     });
@@ -184,11 +159,11 @@ describe('the outcome archive', () => {
     expect(items.length).toBeLessThan(60);
     expect(retention.complete).toBe(false);
     expect(retention.oldest).toEqual({ cursor: items[0]?.cursor, at: items[0]?.at });
-    expect(events.some((e) => e.type === 'file-log.outcomes-dropped')).toBe(true);
+    expect(logs.events.some((e) => e.type === 'file-log.outcomes-dropped')).toBe(true);
   });
 
   it('archives nothing for a service whose retention is none', async () => {
-    const log = await open({ outcomeRetentionByService: { cache: { kind: 'none' } } });
+    const log = await logs.open({ outcomeRetentionByService: { cache: { kind: 'none' } } });
     await log.append(0, [outcome('a', 's', 'cache'), outcome('a', 't', 'payments')]);
     expect(await page(log, 'cache')).toEqual({
       items: [],
@@ -199,9 +174,9 @@ describe('the outcome archive', () => {
   });
 
   it('has no archive when every retention is none', async () => {
-    const log = await open({ outcomeRetention: { kind: 'none' } });
+    const log = await logs.open({ outcomeRetention: { kind: 'none' } });
     await log.append(0, [outcome('a', 's', 'svc')]);
     expect(log.outcomes).toBeUndefined();
-    expect(await readdir(dir)).not.toContain('outcomes');
+    expect(await readdir(logs.dir)).not.toContain('outcomes');
   });
 });

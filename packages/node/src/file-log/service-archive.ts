@@ -223,7 +223,9 @@ export class ServiceArchive {
     for (let i = 0; i < offsets.length; i++) {
       segment.note(this.#end + i, this.#tailBytes + (offsets[i] as number));
     }
-    this.#window.get(segment)?.push(...keys);
+    // A loop, not push(...keys): a recovery's batch can hold more keys than a call has arguments.
+    const window = this.#window.get(segment);
+    if (window) for (const key of keys) window.push(key);
     const facts = this.#facts.get(segment) as SegmentFacts;
     facts.bytes += bytes;
     facts.newest = Math.max(facts.newest, newest);

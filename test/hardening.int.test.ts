@@ -4,10 +4,10 @@
  * bodies, huge waits, signals through `pnpm coordinator`, and log noise under an outage.
  */
 import { request } from 'node:http';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { StreamClient } from '@coordinator/transport';
 import { describe, expect, it } from 'vitest';
+import { listening } from './support/free-port.js';
 import { nodeFixture } from './support/node-fixture.js';
 import { getCommand, runCli, submit, tempDir } from './support/node-process.js';
 import { spawnProcess } from './support/spawn-process.js';
@@ -271,18 +271,6 @@ describe('?wait=', () => {
     expect(((await response.json()) as ApiError).error.message).toMatch(/up to 60000/);
   });
 });
-
-/** Whether something accepts connections on `port`. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('signals', () => {
   it('SIGTERM to `pnpm coordinator start` stops the node and frees its ports', async () => {

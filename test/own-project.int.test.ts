@@ -7,10 +7,11 @@
  */
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listening } from './support/free-port.js';
 import { repoRoot, runToEnd, SpawnedProcess } from './support/spawn-process.js';
 
 let packs: string;
@@ -39,17 +40,6 @@ async function startInstalled(cwd: string, args: string[], env: Record<string, s
   const line = await node.waitForLine((l) => / ready: /.test(l), 60_000);
   const { http } = JSON.parse(line) as { http: { port: number } };
   return { node, url: `http://127.0.0.1:${http.port}`, port: http.port };
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function order(url: string, payload: unknown) {

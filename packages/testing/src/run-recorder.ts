@@ -1,3 +1,6 @@
+// Longer than ~300 lines: everything one run records goes through this one recorder (submissions,
+// driver events, crashes, each step attempt and each service call with its fault), so the
+// timeline and the violations see every fact in the order it happened.
 import {
   type Clock,
   type CoordinatorError,

@@ -1,7 +1,7 @@
-import { Command, Option } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
 import { CoordinatorError } from '@coordinator/core';
 import { fail } from './fail.js';
-import { call, caOption, request, tokenOption, urlOption } from './node-client.js';
+import { call, clientCommand, request } from './node-client.js';
 import { outcomesCommand } from './outcomes-command.js';
 
 function print(value: unknown): void {
@@ -10,15 +10,12 @@ function print(value: unknown): void {
 
 /** `submit`, `get`, `list` and `status`: a client of a node's HTTP API. */
 export function runClientCommand() {
-  const submit = new Command('submit')
+  const submit = clientCommand('submit')
     .description('Submit a Command; prints its id and state (with --wait, its result).')
     .argument('<type>', 'Command type')
     .argument('<payload>', 'payload as JSON')
     .option('--id <id>', 'Command id (a resubmit with the same id never runs twice)')
     .option('--wait [ms]', 'wait up to this long for the result', '30000')
-    .addOption(urlOption())
-    .addOption(tokenOption())
-    .addOption(caOption())
     .action(async (type, payloadText, flags) => {
       try {
         let payload: unknown;
@@ -44,12 +41,9 @@ export function runClientCommand() {
         fail(error);
       }
     });
-  const get = new Command('get')
+  const get = clientCommand('get')
     .description('Show one Command: state, attempts, outcomes, events.')
     .argument('<id>')
-    .addOption(urlOption())
-    .addOption(tokenOption())
-    .addOption(caOption())
     .action(async (id, flags) => {
       try {
         print(await call(flags, `/v1/commands/${encodeURIComponent(id)}`));
@@ -57,7 +51,7 @@ export function runClientCommand() {
         fail(error);
       }
     });
-  const list = new Command('list')
+  const list = clientCommand('list')
     .description('List Commands, unfinished first.')
     .addOption(
       new Option('--state <state>').choices([
@@ -75,9 +69,6 @@ export function runClientCommand() {
     .option('--until <time>', 'accepted before (ms since the epoch or an ISO date)')
     .option('--after <cursor>', "the page after this one (a list's `next`)")
     .option('--limit <n>', 'at most this many', '100')
-    .addOption(urlOption())
-    .addOption(tokenOption())
-    .addOption(caOption())
     .action(async (flags) => {
       try {
         const query = new URLSearchParams({ limit: flags.limit });
@@ -96,11 +87,8 @@ export function runClientCommand() {
         fail(error);
       }
     });
-  const status = new Command('status')
+  const status = clientCommand('status')
     .description("Show a node's readiness, suspension and load.")
-    .addOption(urlOption())
-    .addOption(tokenOption())
-    .addOption(caOption())
     .action(async (flags) => {
       try {
         const { status, body } = await request(flags, '/readyz');
@@ -110,12 +98,9 @@ export function runClientCommand() {
       }
     });
   const act = (action: 'retry' | 'cancel', description: string) =>
-    new Command(action)
+    clientCommand(action)
       .description(description)
       .argument('<id>')
-      .addOption(urlOption())
-      .addOption(tokenOption())
-      .addOption(caOption())
       .action(async (id, flags) => {
         try {
           print(

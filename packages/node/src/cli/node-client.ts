@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Option } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import { CoordinatorError } from '@coordinator/core';
 import { fetchTrusting } from '@coordinator/transport';
 
@@ -10,16 +10,21 @@ export interface Target {
   readonly ca?: string | undefined;
 }
 
-export const urlOption = () =>
+const urlOption = () =>
   new Option('--url <url>', 'HTTP(S) address of a node')
     .env('COORDINATOR_URL')
     .default('http://127.0.0.1:7401');
-export const tokenOption = () =>
+const tokenOption = () =>
   new Option('--token <token>', "the node's API token").env('COORDINATOR_API_TOKEN');
-export const caOption = () =>
+const caOption = () =>
   new Option('--ca <file>', 'PEM CA file to trust for an https:// node').env(
     'COORDINATOR_TLS_CA_FILE',
   );
+
+/** A command that talks to a node: `--url`, `--token` and `--ca` come with it. */
+export function clientCommand(name: string) {
+  return new Command(name).addOption(urlOption()).addOption(tokenOption()).addOption(caOption());
+}
 
 /** One request to the node: status and JSON body. */
 export async function request(

@@ -1,12 +1,11 @@
-import { Command } from '@commander-js/extra-typings';
 import { CoordinatorError } from '@coordinator/core';
 import { fail } from './fail.js';
-import { caOption, tokenOption, urlOption } from './node-client.js';
+import { clientCommand } from './node-client.js';
 import { outcomePages } from './outcome-pages.js';
 
 /** `coordinator outcomes`: a service's Outcomes kept for replay, as NDJSON on stdout. */
 export function outcomesCommand() {
-  return new Command('outcomes')
+  return clientCommand('outcomes')
     .description(
       "Print a service's Outcomes kept for replay, one JSON object a line, in log order (every page).",
     )
@@ -14,9 +13,6 @@ export function outcomesCommand() {
     .option('--after <cursor>', "start after this cursor (an item's `cursor`)")
     .option('--since <time>', 'recorded at or after (ms since the epoch or an ISO date)')
     .option('--limit <n>', 'print at most this many (default: all there are now)')
-    .addOption(urlOption())
-    .addOption(tokenOption())
-    .addOption(caOption())
     .action(async (flags) => {
       try {
         const limit = flags.limit === undefined ? undefined : Number(flags.limit);

@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { Command } from '@commander-js/extra-typings';
 import { CoordinatorError, type OutcomeRetentionState } from '@coordinator/core';
 import { loadConfig } from '../config/load-config.js';
 import { type ReplaySummary, replayOutcomes } from '../replay/outcome-replay.js';
@@ -10,7 +9,7 @@ import { defaultReplayRetry } from '../replay/replay-retry.js';
 import { replaySource } from '../replay/replay-source.js';
 import { hookTarget, httpTarget, type ReplayTarget } from '../replay/replay-target.js';
 import { fail } from './fail.js';
-import { caOption, type Target, tokenOption, urlOption } from './node-client.js';
+import { clientCommand, type Target } from './node-client.js';
 import { type OutcomeRange, outcomePages } from './outcome-pages.js';
 
 /** Where the Outcomes go: an HTTP endpoint, or a config's `outcomeReplay` hook. */
@@ -84,7 +83,7 @@ function stoppedError(summary: ReplaySummary, cursorFile: string): unknown {
 
 /** `coordinator replay`: sends a service's recorded Outcomes to a target that rebuilds from them. */
 export function replayCommand() {
-  const command = new Command('replay')
+  const command = clientCommand('replay')
     .description(
       "Send every Outcome recorded for a service, in order, to a target that rebuilds the service's data.",
     )
@@ -107,120 +106,115 @@ export function replayCommand() {
       `${spec.description} (default ${replayOptions.defaults[name as never]})`,
     );
   }
-  return command
-    .addOption(urlOption())
-    .addOption(tokenOption())
-    .addOption(caOption())
-    .action(async (flags) => {
-      let target: Destination | undefined;
-      try {
-        const raw = flags as Record<string, unknown>;
-        const options = replayOptions.resolveLayers([
-          {
-            source: 'flags',
-            values: {
-              concurrency: raw.concurrency,
-              ratePerSecond: raw.rate,
-              timeoutMs: raw.timeout,
-              maxAttempts: raw.maxAttempts,
-            },
+  return command.action(async (flags) => {
+    let target: Destination | undefined;
+    try {
+      const raw = flags as Record<string, unknown>;
+      const options = replayOptions.resolveLayers([
+        {
+          source: 'flags',
+          values: {
+            concurrency: raw.concurrency,
+            ratePerSecond: raw.rate,
+            timeoutMs: raw.timeout,
+            maxAttempts: raw.maxAttempts,
           },
-        ]);
-        const node: Target = flags;
-        const { service } = flags;
-        const dryRun = flags.dryRun === true;
-        target =
-          dryRun && !flags.to && !flags.config
-            ? undefined
-            : await destination(flags.to, flags.config, options.timeoutMs);
-        const cursorFile =
-          flags.cursorFile ?? defaultCursorFile(service, target?.name ?? 'dry-run');
-        const after = flags.fromStart ? undefined : await readCursor(cursorFile, service);
-        const progress = replayProgress(process.stderr, service);
-        const onRetention = (r: OutcomeRetentionState) => {
-          if (!r.complete && after === undefined) {
-            const from = r.oldest ? new Date(r.oldest.at).toISOString() : 'now';
-            process.stderr.write(
-              `replay ${service}: Outcomes before ${from} are no longer kept; the replay is complete from there on\n`,
-            );
-          }
-        };
-        const retry = { ...defaultReplayRetry, maxAttempts: options.maxAttempts };
-        const outcomes = replaySource({
-          pages: (from) => outcomePages(node, { service, after: from, since: flags.since }),
-          after,
-          retry,
-          random: Math.random,
-          onRetention,
-          onRetry: (error, delayMs) =>
-            process.stderr.write(
-              `replay ${service}: reading from ${node.url} failed (${(error as Error).message}); again in ${delayMs} ms\n`,
-            ),
-        });
-        process.stderr.write(
-          `replay ${service} to ${target?.name ?? '(dry run)'}: ${after === undefined ? 'from the oldest Outcome kept' : `after cursor ${after} (${cursorFile})`}${flags.since === undefined ? '' : `, recorded since ${flags.since}`}\n`,
-        );
-        if (dryRun) {
-          let printed = 0;
-          for await (const outcome of outcomes) {
-            await printLine(JSON.stringify(outcome));
-            printed += 1;
-          }
-          progress.printed(printed);
-          return;
-        }
-        if (process.stderr.isTTY)
-          countOutcomes(node, { service, after, since: flags.since }).then(
-            progress.total,
-            () => undefined,
-          );
-        const send = (target as Destination).send;
-        const cursor = new CursorFile(cursorFile, service, (target as Destination).name);
-        const interrupt = new AbortController();
-        const onSignal = () => interrupt.abort();
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        const startedAt = performance.now();
-        const summary = await replayOutcomes({
-          outcomes,
-          target: send,
-          concurrency: options.concurrency,
-          ratePerSecond: options.ratePerSecond,
-          retry,
-          random: Math.random,
-          onCursor: (c) => cursor.update(c),
-          onDone: progress.done,
-          onRetry: progress.retry,
-          signal: interrupt.signal,
-        });
-        await cursor.flush();
-        progress.end(summary);
-        await printLine(
-          JSON.stringify({
-            service,
-            target: (target as Destination).name,
-            sent: summary.sent,
-            skipped: summary.skipped,
-            failed: summary.failed,
-            cursor: summary.cursor ?? after ?? null,
-            cursorFile,
-            complete: summary.stop === undefined,
-            elapsedMs: Math.round(performance.now() - startedAt),
-          }),
-        );
-        const error = stoppedError(summary, cursorFile);
-        if (error !== undefined) throw error;
-        if (summary.stop?.reason === 'interrupted') {
+        },
+      ]);
+      const node: Target = flags;
+      const { service } = flags;
+      const dryRun = flags.dryRun === true;
+      target =
+        dryRun && !flags.to && !flags.config
+          ? undefined
+          : await destination(flags.to, flags.config, options.timeoutMs);
+      const cursorFile = flags.cursorFile ?? defaultCursorFile(service, target?.name ?? 'dry-run');
+      const after = flags.fromStart ? undefined : await readCursor(cursorFile, service);
+      const progress = replayProgress(process.stderr, service);
+      const onRetention = (r: OutcomeRetentionState) => {
+        if (!r.complete && after === undefined) {
+          const from = r.oldest ? new Date(r.oldest.at).toISOString() : 'now';
           process.stderr.write(
-            `replay ${service}: interrupted; the cursor is saved in ${cursorFile}\n`,
+            `replay ${service}: Outcomes before ${from} are no longer kept; the replay is complete from there on\n`,
           );
-          process.exit(130);
         }
-      } catch (error) {
-        await target?.close().catch(() => undefined);
-        fail(error);
-      } finally {
-        await target?.close().catch((error: unknown) => fail(error));
+      };
+      const retry = { ...defaultReplayRetry, maxAttempts: options.maxAttempts };
+      const outcomes = replaySource({
+        pages: (from) => outcomePages(node, { service, after: from, since: flags.since }),
+        after,
+        retry,
+        random: Math.random,
+        onRetention,
+        onRetry: (error, delayMs) =>
+          process.stderr.write(
+            `replay ${service}: reading from ${node.url} failed (${(error as Error).message}); again in ${delayMs} ms\n`,
+          ),
+      });
+      process.stderr.write(
+        `replay ${service} to ${target?.name ?? '(dry run)'}: ${after === undefined ? 'from the oldest Outcome kept' : `after cursor ${after} (${cursorFile})`}${flags.since === undefined ? '' : `, recorded since ${flags.since}`}\n`,
+      );
+      if (dryRun) {
+        let printed = 0;
+        for await (const outcome of outcomes) {
+          await printLine(JSON.stringify(outcome));
+          printed += 1;
+        }
+        progress.printed(printed);
+        return;
       }
-    });
+      if (process.stderr.isTTY)
+        countOutcomes(node, { service, after, since: flags.since }).then(
+          progress.total,
+          () => undefined,
+        );
+      const send = (target as Destination).send;
+      const cursor = new CursorFile(cursorFile, service, (target as Destination).name);
+      const interrupt = new AbortController();
+      const onSignal = () => interrupt.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const startedAt = performance.now();
+      const summary = await replayOutcomes({
+        outcomes,
+        target: send,
+        concurrency: options.concurrency,
+        ratePerSecond: options.ratePerSecond,
+        retry,
+        random: Math.random,
+        onCursor: (c) => cursor.update(c),
+        onDone: progress.done,
+        onRetry: progress.retry,
+        signal: interrupt.signal,
+      });
+      await cursor.flush();
+      progress.end(summary);
+      await printLine(
+        JSON.stringify({
+          service,
+          target: (target as Destination).name,
+          sent: summary.sent,
+          skipped: summary.skipped,
+          failed: summary.failed,
+          cursor: summary.cursor ?? after ?? null,
+          cursorFile,
+          complete: summary.stop === undefined,
+          elapsedMs: Math.round(performance.now() - startedAt),
+        }),
+      );
+      const error = stoppedError(summary, cursorFile);
+      if (error !== undefined) throw error;
+      if (summary.stop?.reason === 'interrupted') {
+        process.stderr.write(
+          `replay ${service}: interrupted; the cursor is saved in ${cursorFile}\n`,
+        );
+        process.exit(130);
+      }
+    } catch (error) {
+      await target?.close().catch(() => undefined);
+      fail(error);
+    } finally {
+      await target?.close().catch((error: unknown) => fail(error));
+    }
+  });
 }

@@ -1,3 +1,6 @@
+// Longer than ~300 lines: one service's archive keeps its segments, key window and facts in one
+// state that writing, reading, trimming and opening all change together; split apart, each part
+// would reach into the others' fields.
 import { type FileHandle, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {

@@ -1,3 +1,6 @@
+// Longer than ~300 lines: it carries out every effect of the ownership transition function
+// (claiming, fetching paused or on demand, gap reads, revocation, drops) over one partition's
+// writer and consumer; the rules themselves are in partition-ownership.ts.
 import type {
   Clock,
   CoordinatorError,
